@@ -1,0 +1,80 @@
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import LoginForm
+from app.core import audit
+from app.core.permissions import PUBLIC, policy
+from app.core.web import safe_next_url
+from app.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@policy(PUBLIC)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        outcome = services.authenticate(form.username.data, form.password.data, request.remote_addr or "")
+        if outcome.user is not None:
+            locale = session.get("locale")
+            session.clear()  # rotate: nothing from before the login survives
+            if locale:
+                session["locale"] = locale
+            services.start_session(outcome.user, request.remote_addr or "")
+            login_user(outcome.user)
+            return redirect(safe_next_url(request.args.get("next")) or url_for("core.home"))
+        if outcome.error == "throttled":
+            flash(_("尝试次数过多，请稍后再试。"), "error")
+            status = 429
+        else:
+            flash(_("用户名或密码错误；连续多次错误后账户将暂时锁定。"), "error")
+            status = 401
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@policy("authenticated")
+def logout():
+    audit.record("logout", current_user)
+    db.session.commit()
+    services.end_session(current_user.get_id())
+    logout_user()
+    session.clear()
+    flash(_("您已安全退出。"), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/settings/tokens", methods=["GET", "POST"])
+@policy("authenticated")
+def tokens():
+    """Personal API tokens, for the phone app or scripts. The secret is shown once."""
+    import sqlalchemy as sa
+
+    from app.api.models import ApiToken
+    from app.core.models import utcnow
+
+    secret = None
+    if request.method == "POST":
+        action = request.form.get("action")
+        if action == "create":
+            row, secret = ApiToken.issue(current_user, (request.form.get("name") or "手机").strip())
+            audit.record("api_token.create", row)
+            db.session.commit()
+        elif action == "revoke":
+            row = db.session.scalar(sa.select(ApiToken).where(ApiToken.id == request.form.get("token_id", type=int),
+                                                              ApiToken.user_id == current_user.id))
+            if row is not None and row.revoked_at is None:
+                row.revoked_at = utcnow()
+                audit.record("api_token.revoke", row)
+                db.session.commit()
+                flash(_("令牌已作废。"), "info")
+            return redirect(url_for("auth.tokens"))
+    rows = db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == current_user.id)
+                              .order_by(ApiToken.id.desc())).all()
+    return render_template("auth/tokens.html", tokens=rows, secret=secret)

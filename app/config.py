@@ -1,0 +1,92 @@
+"""Configuration read from the environment.
+
+``XIANGBAN_CONFIG`` picks a profile (``development`` — the default —, ``testing`` or
+``production``); individual settings come from environment variables.
+"""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+class Config:
+    """Defaults shared by every profile."""
+
+    NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'xiangban.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {"zh_CN": "中文", "en": "English"}
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_CHECK_DEFAULT = False  # checked in app.core.web, which knows about API tokens
+    WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session (offline forms)
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    SESSION_COOKIE_NAME = "xiangban_session"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    USER_SESSION_IDLE = timedelta(hours=12)
+
+    # argon2id: RFC 9106 "second recommended" profile (64 MiB, t=3, p=4).
+    PASSWORD_HASH = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCKOUT = timedelta(minutes=15)
+    LOGIN_IP_MAX_FAILURES = 30  # per IP per lockout window
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(BASE_DIR / "instance" / "uploads"))
+    # Roster files waiting between preview and confirmation; unset: <instance>/imports.
+    IMPORT_DIR = os.environ.get("IMPORT_DIR") or None
+    DEMO_ALLOWED = True
+    CASE_ESCALATE_HOURS = float(os.environ.get("CASE_ESCALATE_HOURS", "4"))
+
+
+class DevelopmentConfig(Config):
+    NAME = "development"
+
+
+class TestingConfig(Config):
+    NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    # Cheap hashing in tests only; production parameters are checked by a test.
+    PASSWORD_HASH = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+
+
+class ProductionConfig(Config):
+    NAME = "production"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    DEMO_ALLOWED = False
+
+
+PROFILES = {c.NAME: c for c in (DevelopmentConfig, TestingConfig, ProductionConfig)}
+
+
+def load_config(name: str | None = None) -> type[Config]:
+    """Return the configuration class for ``name`` (or ``XIANGBAN_CONFIG``).
+
+    :raise RuntimeError: on an unknown profile, or production without a real secret key.
+    """
+    name = name or os.environ.get("XIANGBAN_CONFIG", "development")
+    try:
+        config = PROFILES[name]
+    except KeyError:
+        raise RuntimeError(f"Unknown XIANGBAN_CONFIG {name!r}; use one of {sorted(PROFILES)}")
+    if config is ProductionConfig and (
+        not os.environ.get("SECRET_KEY") or not os.environ.get("DATABASE_URL")
+    ):
+        raise RuntimeError("Production needs SECRET_KEY and DATABASE_URL in the environment")
+    return config

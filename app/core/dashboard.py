@@ -1,0 +1,26 @@
+"""What each role sees first after logging in."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.core import permissions
+from app.extensions import db
+
+
+def home_context(user) -> dict:
+    """Counts inside the user's scope, for the home page cards."""
+    from app.children.models import Child
+    from app.volunteers.models import Volunteer
+
+    children = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Child)
+        .where(permissions.children_scope(user), Child.status == "active")) or 0
+    by_tier = dict(db.session.execute(
+        sa.select(Child.tier, sa.func.count()).where(permissions.children_scope(user), Child.status == "active")
+        .group_by(Child.tier)).all())
+    context = {"children_count": children, "by_tier": by_tier}
+    if permissions.has_permission(user, "volunteers.view"):
+        context["volunteer_counts"] = dict(db.session.execute(
+            sa.select(Volunteer.status, sa.func.count()).where(permissions.volunteers_scope(user))
+            .group_by(Volunteer.status)).all())
+    return context

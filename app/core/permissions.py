@@ -1,0 +1,175 @@
+"""The one place that says who may do what (role) and on which records (scope).
+
+Every view declares a policy with :func:`policy`; a view without one is refused at run time
+and fails the route-walk test. Role checks answer 403; objects out of the user's scope are
+reported as 404 so that their existence does not leak.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+import sqlalchemy as sa
+from flask import abort, request
+from flask_login import current_user
+
+ALL_ROLES = frozenset({"volunteer", "school_staff", "coordinator", "village_director", "auditor", "admin"})
+PUBLIC = "public"
+
+#: permission name → roles that hold it. ``public`` needs no login.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    PUBLIC: frozenset(),
+    "authenticated": ALL_ROLES,
+    "children.view": ALL_ROLES,
+    "children.edit": frozenset({"coordinator", "village_director", "admin"}),
+    "children.import": frozenset({"coordinator", "village_director", "admin"}),
+    "children.export": frozenset({"coordinator", "village_director", "auditor", "admin"}),
+    "children.reveal": frozenset({"coordinator", "village_director", "admin"}),
+    "children.review": frozenset({"village_director", "coordinator", "admin"}),
+    "children.consent": frozenset({"coordinator", "village_director", "auditor", "admin"}),
+    "volunteers.view": frozenset({"coordinator", "school_staff", "auditor", "admin"}),
+    "volunteers.review": frozenset({"coordinator", "admin"}),
+    "volunteers.import": frozenset({"school_staff", "coordinator", "admin"}),
+    "volunteers.self": frozenset({"volunteer"}),
+    "matching.run": frozenset({"coordinator", "admin"}),
+    "activities.log": frozenset({"volunteer", "school_staff", "village_director", "coordinator"}),
+    "activities.view": ALL_ROLES,
+    "events.manage": frozenset({"school_staff", "coordinator", "admin"}),
+    "cases.view": frozenset({"village_director", "coordinator", "admin"}),
+    "cases.read": frozenset({"school_staff", "auditor", "village_director", "coordinator", "admin"}),
+    "cases.report": frozenset({"volunteer", "school_staff", "village_director", "coordinator", "admin"}),
+    "activities.rules": frozenset({"coordinator", "admin"}),
+    "reports.view": frozenset({"coordinator", "village_director", "school_staff", "auditor", "admin"}),
+    "reports.assess": frozenset({"coordinator", "village_director", "auditor", "admin"}),
+    "reports.dashboard": frozenset({"coordinator", "auditor", "admin"}),
+    "reports.certificate": ALL_ROLES,
+    "audit.view": frozenset({"auditor", "admin"}),
+    "admin": frozenset({"admin"}),
+}
+
+
+def has_permission(user, permission: str) -> bool:
+    """True when ``user`` (possibly anonymous) holds ``permission``."""
+    if permission == PUBLIC:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.role in PERMISSIONS[permission]
+
+
+def policy(permission: str) -> Callable:
+    """Declare the permission a view needs; enforce login and role.
+
+    :raise KeyError: at import time, for a permission that is not defined above.
+    """
+    PERMISSIONS[permission]  # fail fast on typos
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if permission != PUBLIC:
+                if not current_user.is_authenticated:
+                    from app.extensions import login_manager
+
+                    return login_manager.unauthorized()
+                if current_user.role not in PERMISSIONS[permission]:
+                    deny(permission)
+            return view(*args, **kwargs)
+
+        wrapped.policy = permission
+        return wrapped
+
+    return decorator
+
+
+def deny(reason: str, status: int = 403):
+    """Audit a refused request and abort with ``status``."""
+    from app.core.audit import record_now
+
+    record_now("access.denied", detail={"reason": reason, "path": request.path, "method": request.method})
+    abort(status)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scope: which rows a user may see. Each returns a SQL boolean clause for a select().
+# ---------------------------------------------------------------------------------------------
+
+def _subtree_ids(user):
+    from app.core.models import Division
+
+    if user.division is None:
+        return sa.select(Division.id).where(sa.false())
+    return sa.select(Division.id).where(Division.path.startswith(user.division.path, autoescape=True))
+
+
+def children_scope(user):
+    """Clause on :class:`Child` rows visible to ``user``."""
+    from app.children.models import Child
+    from app.matching.models import Pair
+    from app.volunteers.models import Volunteer
+
+    if user.role == "admin":
+        return sa.true()
+    if user.role in ("coordinator", "village_director", "auditor"):
+        return Child.division_id.in_(_subtree_ids(user))
+    if user.role == "school_staff":
+        return Child.school_id == user.organisation_id if user.organisation_id else sa.false()
+    if user.role == "volunteer":
+        mine = (sa.select(Pair.child_id).join(Volunteer, Pair.volunteer_id == Volunteer.id)
+                .where(Volunteer.user_id == user.id, Pair.status == "active"))
+        return Child.id.in_(mine)
+    return sa.false()
+
+
+def volunteers_scope(user):
+    """Clause on :class:`Volunteer` rows visible to ``user``."""
+    from app.volunteers.models import Volunteer
+
+    if user.role == "admin":
+        return sa.true()
+    if user.role in ("coordinator", "auditor", "village_director"):
+        return Volunteer.division_id.in_(_subtree_ids(user))
+    if user.role == "school_staff":
+        return Volunteer.organisation_id == user.organisation_id if user.organisation_id else sa.false()
+    if user.role == "volunteer":
+        return Volunteer.user_id == user.id
+    return sa.false()
+
+
+def proposals_scope(user):
+    """Clause on :class:`MatchProposal` rows for regions inside the user's subtree."""
+    from app.matching.models import MatchProposal
+
+    if user.role == "admin":
+        return sa.true()
+    return MatchProposal.division_id.in_(_subtree_ids(user))
+
+
+def pairs_scope(user):
+    """Clause on :class:`Pair` rows whose child the user may see."""
+    from app.children.models import Child
+    from app.matching.models import Pair
+
+    return Pair.child_id.in_(sa.select(Child.id).where(children_scope(user)))
+
+
+def divisions_scope(user):
+    """Clause on :class:`Division` rows inside the user's subtree."""
+    from app.core.models import Division
+
+    if user.role == "admin":
+        return sa.true()
+    return Division.id.in_(_subtree_ids(user))
+
+
+def get_in_scope_or_404(model, object_id, scope: Callable):
+    """Load ``model`` ``object_id`` if the current user's ``scope`` allows it.
+
+    :raise 404: when the row does not exist or is out of scope (no existence leak).
+    """
+    from app.extensions import db
+
+    row = db.session.scalar(sa.select(model).where(model.id == object_id, scope(current_user)))
+    if row is None:
+        abort(404)
+    return row

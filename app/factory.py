@@ -1,0 +1,135 @@
+"""The application factory."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+
+from app.config import BASE_DIR, load_config
+from app.extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(config: dict | str | None = None) -> Flask:
+    """Build the app. ``config`` is a profile name or a dict of overrides (tests)."""
+    app = Flask(
+        "app",
+        root_path=str(BASE_DIR / "app"),
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    overrides = config if isinstance(config, dict) else {}
+    profile = config if isinstance(config, str) else overrides.pop("PROFILE", None)
+    app.config.from_object(load_config(profile))
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    from app.core import web
+
+    web.register_request_hooks(app)
+    web.register_error_handlers(app)
+    web.register_template_helpers(app)
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app.core.web import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(BASE_DIR / "translations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.session_protection = None  # server-side sessions do the work (see auth.services)
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import redirect, request, url_for
+
+        from app.core.web import wants_json
+
+        if wants_json():
+            from app.api.errors import error_response
+
+            return error_response(401)
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        from app.auth.services import load_session_user
+
+        return load_session_user(token)
+
+    with app.app_context():
+        _configure_engine(app)
+    _import_models()
+
+
+def _configure_engine(app: Flask) -> None:
+    engine = db.engine
+    if engine.dialect.name == "sqlite":
+        busy = app.config["SQLITE_BUSY_TIMEOUT_MS"]
+
+        @sa.event.listens_for(engine, "connect")
+        def sqlite_pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            if app.config["SQLALCHEMY_DATABASE_URI"] not in ("sqlite://", "sqlite:///:memory:"):
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute(f"PRAGMA busy_timeout={int(busy)}")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+
+def _import_models() -> None:
+    # Every model module, so that Alembic and relationships see all tables.
+    import app.activities.models  # noqa: F401
+    import app.api.models  # noqa: F401
+    import app.auth.models  # noqa: F401
+    import app.children.models  # noqa: F401
+    import app.core.audit  # noqa: F401
+    import app.core.models  # noqa: F401
+    import app.matching.models  # noqa: F401
+    import app.reports.models  # noqa: F401
+    import app.volunteers.models  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.auth.views import bp as auth_bp
+    from app.core.views import bp as core_bp
+
+    from app.activities.routes import bp as activities_bp
+    from app.children.views import bp as children_bp
+    from app.api.pwa import bp as pwa_bp
+    from app.api.routes import bp as api_bp
+    from app.matching.views import bp as matching_bp
+    from app.reports.views import bp as reports_bp
+    from app.volunteers.views import bp as volunteers_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(children_bp)
+    app.register_blueprint(volunteers_bp)
+    app.register_blueprint(activities_bp)
+    app.register_blueprint(matching_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(pwa_bp)  # before the request hooks: its header hook must run after theirs
+
+
+def register_cli(app: Flask) -> None:
+    from app.core.cli import register
+    from app.reports.cli import reports_cli
+
+    register(app)
+    app.cli.add_command(reports_cli)
