@@ -1,0 +1,1 @@
+"""Volunteers: registration, screening, capacity, pause and exit."""

@@ -1,0 +1,174 @@
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.core import audit
+from app.core.dates import today_cn
+from app.core.permissions import PUBLIC, get_in_scope_or_404, policy, volunteers_scope
+from app.extensions import db
+from app.matching.models import Pair
+from app.volunteers import services
+from app.volunteers.forms import CapacityForm, RegistrationForm, ScreeningForm, StatusForm
+from app.volunteers.models import VOLUNTEER_KINDS, VOLUNTEER_STATUSES, Volunteer
+
+bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
+
+
+@bp.route("/")
+@policy("volunteers.view")
+def roster():
+    status = request.args.get("status", "")
+    kind = request.args.get("kind", "")
+    stmt = sa.select(Volunteer).where(volunteers_scope(current_user))
+    if status in VOLUNTEER_STATUSES:
+        stmt = stmt.where(Volunteer.status == status)
+    if kind in VOLUNTEER_KINDS:
+        stmt = stmt.where(Volunteer.kind == kind)
+    if request.args.get("room"):
+        stmt = stmt.where(Volunteer.status == "approved", Volunteer.active_pairs < Volunteer.capacity)
+    page = db.paginate(stmt.order_by(Volunteer.status, Volunteer.name), page=request.args.get("page", 1, type=int),
+                       per_page=50, error_out=False)
+    load = db.session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(Volunteer.active_pairs), 0), sa.func.coalesce(sa.func.sum(Volunteer.capacity), 0))
+        .where(volunteers_scope(current_user), Volunteer.status == "approved")).one()
+    return render_template("volunteers/roster.html", page=page, status=status, kind=kind,
+                           kinds=VOLUNTEER_KINDS, statuses=VOLUNTEER_STATUSES, load=load)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@policy(PUBLIC)
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = RegistrationForm()
+    form.organisation_id.choices = services.organisation_choices()
+    form.division_id.choices = services.village_choices()
+    if form.validate_on_submit():
+        info = getattr(form.id_number, "id_info", None)
+        if info is not None and info.sex != form.sex.data:
+            form.sex.errors.append(_("性别与身份证号码不一致"))
+        else:
+            try:
+                services.register(services.Registration(
+                    kind=form.kind.data, organisation_id=form.organisation_id.data, name=form.name.data.strip(),
+                    id_number=form.id_number.data, sex=form.sex.data, birth_date=info.birth_date,
+                    phone=form.phone.data, password=form.password.data, division_id=form.division_id.data,
+                    capacity=form.capacity.data, max_km=float(form.max_km.data), skills=form.skills.data,
+                    prefer_gender=form.prefer_gender.data, prefer_age_band=form.prefer_age_band.data,
+                    availability=form.availability.data))
+                db.session.commit()
+                flash(_("报名成功！请等待组织审核。您可以用手机号码和密码登录查看进度。"), "success")
+                return redirect(url_for("auth.login"))
+            except services.VolunteerError as exc:
+                db.session.rollback()
+                getattr(form, exc.field or "name").errors.append(_(exc.message))
+    return render_template("volunteers/register.html", form=form), 200 if request.method == "GET" or not form.errors else 422
+
+
+@bp.route("/me", methods=["GET", "POST"])
+@policy("volunteers.self")
+def me():
+    volunteer = db.session.scalar(sa.select(Volunteer).where(Volunteer.user_id == current_user.id))
+    if volunteer is None:
+        abort(404)
+    capacity_form = CapacityForm(obj=volunteer)
+    status_form = StatusForm()
+    if capacity_form.validate_on_submit() and "capacity" in request.form:
+        try:
+            services.set_capacity(volunteer, capacity_form.capacity.data)
+            db.session.commit()
+            flash(_("已更新可结对人数。"), "success")
+            return redirect(url_for("volunteers.me"))
+        except services.VolunteerError as exc:
+            db.session.rollback()
+            capacity_form.capacity.errors.append(_(exc.message))
+    pairs = db.session.scalars(sa.select(Pair).where(Pair.volunteer_id == volunteer.id)
+                               .order_by(Pair.status, Pair.started_at.desc())).all()
+    return render_template("volunteers/me.html", volunteer=volunteer, pairs=pairs, hours=_service_hours(volunteer),
+                           capacity_form=capacity_form, status_form=status_form)
+
+
+@bp.route("/me/status", methods=["POST"])
+@policy("volunteers.self")
+def my_status():
+    volunteer = db.session.scalar(sa.select(Volunteer).where(Volunteer.user_id == current_user.id))
+    if volunteer is None:
+        abort(404)
+    return _apply_status(volunteer, url_for("volunteers.me"))
+
+
+@bp.route("/applications")
+@policy("volunteers.review")
+def applications():
+    rows = db.session.scalars(sa.select(Volunteer).where(volunteers_scope(current_user), Volunteer.status == "applied")
+                              .order_by(Volunteer.created_at)).all()
+    return render_template("volunteers/applications.html", volunteers=rows)
+
+
+@bp.route("/<int:volunteer_id>")
+@policy("volunteers.view")
+def detail(volunteer_id: int):
+    volunteer = get_in_scope_or_404(Volunteer, volunteer_id, volunteers_scope)
+    pairs = db.session.scalars(sa.select(Pair).where(Pair.volunteer_id == volunteer.id)
+                               .order_by(Pair.status, Pair.started_at.desc())).all()
+    audit.record("volunteer.view", volunteer)
+    db.session.commit()
+    return render_template("volunteers/detail.html", volunteer=volunteer, pairs=pairs, status_form=StatusForm(),
+                           hours=_service_hours(volunteer))
+
+
+@bp.route("/<int:volunteer_id>/screen", methods=["GET", "POST"])
+@policy("volunteers.review")
+def screen(volunteer_id: int):
+    volunteer = get_in_scope_or_404(Volunteer, volunteer_id, volunteers_scope)
+    form = ScreeningForm(obj=volunteer)
+    if form.validate_on_submit():
+        try:
+            services.screen(volunteer, user=current_user, check_date=form.background_check_date.data,
+                            check_result=form.background_check_result.data,
+                            training_date=form.training_completed_at.data, notes=form.interview_notes.data,
+                            decision=form.decision.data, reason=form.reason.data)
+            db.session.commit()
+            flash({"approve": _("已通过审核，该志愿者现在可以参与结对。"), "reject": _("已记录不通过及理由。"),
+                   "save": _("已保存审核记录。")}[form.decision.data], "success")
+            return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
+        except services.VolunteerError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "decision").errors.append(_(exc.message))
+    return render_template("volunteers/screen.html", volunteer=volunteer, form=form, today=today_cn())
+
+
+@bp.route("/<int:volunteer_id>/status", methods=["POST"])
+@policy("volunteers.review")
+def set_status(volunteer_id: int):
+    volunteer = get_in_scope_or_404(Volunteer, volunteer_id, volunteers_scope)
+    return _apply_status(volunteer, url_for("volunteers.detail", volunteer_id=volunteer.id))
+
+
+def _apply_status(volunteer: Volunteer, back: str):
+    form = StatusForm()
+    if not form.validate_on_submit():
+        flash(_("请选择操作。"), "error")
+        return redirect(back)
+    try:
+        closed = services.change_status(volunteer, form.action.data, form.reason.data, user=current_user)
+        db.session.commit()
+    except services.VolunteerError as exc:
+        db.session.rollback()
+        flash(_(exc.message), "error")
+        return redirect(back)
+    if form.action.data == "exit":
+        flash(_("已结束服务；%(n)s 名结对儿童已回到待匹配名单。", n=closed), "success")
+    else:
+        flash(_("状态已更新。"), "success")
+    return redirect(back)
+
+
+def _service_hours(volunteer: Volunteer) -> float:
+    """Service hours from logged activities (travel excluded), when the activities feature is installed."""
+    try:
+        from app.activities.services import service_hours
+    except ImportError:
+        return 0.0
+    return service_hours(volunteer)
