@@ -1,0 +1,122 @@
+"""Checks of the .xlsx container before openpyxl sees it: size, signature, encrypted or
+legacy OLE files, macros, zip bombs and DTDs."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from collections.abc import Sequence
+
+from .results import (
+    DEFAULT_MAX_UNPACKED_BYTES,
+    MAX_COMPRESSION_RATIO,
+    RosterFileError,
+    Source,
+    _RATIO_MIN_MEMBER,
+)
+
+
+# ---------------------------------------------------------------- container checks
+
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
+_MACRO_CONTENT_TYPE = b"macroEnabled"
+
+
+def _read_source(source: Source, max_bytes: int) -> bytes:
+    """Return the file's bytes, reading at most ``max_bytes + 1``.
+
+    :raise RosterFileError: ``too_big`` or ``empty_file``.
+    """
+    if isinstance(source, (bytes, bytearray)):
+        data = bytes(source)
+    elif isinstance(source, (str, os.PathLike)):
+        if os.path.getsize(source) > max_bytes:
+            raise RosterFileError("too_big", limit=_size_text(max_bytes))
+        with open(source, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    else:
+        data = source.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise RosterFileError("too_big", limit=_size_text(max_bytes))
+    if not data:
+        raise RosterFileError("empty_file")
+    return data
+
+
+def _size_text(n: int) -> str:
+    """``20971520`` → ``'20MB'``; below 1 MB in KB."""
+    return f"{n / 1024 / 1024:g}MB" if n >= 1024 * 1024 else f"{n / 1024:g}KB"
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """Whether the start of a file decodes as text with delimiters (a CSV renamed .xlsx)."""
+    for encoding in ("utf-8-sig", "gb18030", "utf-16"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
+        if text and printable / len(text) > 0.95:
+            return True
+    return False
+
+
+def check_workbook_bytes(
+    data: bytes, *, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES
+) -> None:
+    """Check that ``data`` is a plain, sane .xlsx container, without decompressing it.
+
+    :raise RosterFileError: ``encrypted``, ``legacy_xls``, ``csv``, ``not_xlsx``, ``corrupt``,
+        ``macro``, ``zip_bomb`` or ``unsafe_xml``.
+    """
+    if data.startswith(_OLE_SIGNATURE):
+        encrypted = "EncryptedPackage".encode("utf-16-le") in data
+        raise RosterFileError("encrypted" if encrypted else "legacy_xls")
+    if not data.startswith(_ZIP_SIGNATURES):
+        raise RosterFileError("csv" if _looks_like_text(data[:4096]) else "not_xlsx")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+            if "[Content_Types].xml" not in names or not any(
+                n.startswith("xl/workbook") for n in names
+            ):
+                raise RosterFileError("not_xlsx")
+            _check_zip_sizes(infos, max_unpacked_bytes)
+            _check_no_dtd(archive, infos)
+            content_types = archive.read("[Content_Types].xml")
+    except zipfile.BadZipFile:
+        raise RosterFileError("corrupt") from None
+    except (EOFError, OSError, zipfile.LargeZipFile, NotImplementedError):
+        raise RosterFileError("corrupt") from None
+    if (
+        any(n.lower().endswith("vbaproject.bin") for n in names)
+        or _MACRO_CONTENT_TYPE in content_types
+    ):
+        raise RosterFileError("macro")
+
+
+def _check_no_dtd(archive: zipfile.ZipFile, infos: Sequence[zipfile.ZipInfo]) -> None:
+    """:raise RosterFileError: ``unsafe_xml`` if an XML part declares a DTD (entity bombs,
+    external entities). openpyxl parses with defusedxml as well; this is a cheap first gate.
+    """
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels", ".vml")):
+            with archive.open(info) as part:
+                head = part.read(4096)
+            if b"<!DOCTYPE" in head.upper() or "<!DOCTYPE".encode("utf-16-le") in head:
+                raise RosterFileError("unsafe_xml")
+
+
+def _check_zip_sizes(infos: Sequence[zipfile.ZipInfo], max_unpacked_bytes: int) -> None:
+    """:raise RosterFileError: ``zip_bomb`` if the declared sizes are abnormal."""
+    total = 0
+    for info in infos:
+        total += info.file_size
+        big = info.file_size > _RATIO_MIN_MEMBER
+        if big and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+            raise RosterFileError("zip_bomb")
+    if total > max_unpacked_bytes:
+        raise RosterFileError("zip_bomb")

@@ -1,0 +1,354 @@
+"""Reading a roster workbook: every data row parsed into a record and validated whole."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import load_workbook
+
+from app.children import rules, vocab
+from app.children.rules import Issue
+from app.children.vocab import fold
+from app.core import idcard
+
+from .cells import Parser, _LostDigits, _YearMonth, _parse_seq, _parser
+from .container import _read_source, check_workbook_bytes
+from .headers import (
+    _Header,
+    _build_header,
+    _find_header,
+    _fold_header,
+    _header_area,
+    _require_columns,
+)
+from .results import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_ROWS,
+    DEFAULT_MAX_UNPACKED_BYTES,
+    HEADER_SCAN_ROWS,
+    RosterFileError,
+    RosterParseResult,
+    RosterRow,
+    SkippedRow,
+    Source,
+)
+from .sheet import iter_rows
+
+
+# ---------------------------------------------------------------- rows
+
+_NOTE_PREFIXES = (
+    "备注",
+    "说明",
+    "注:",
+    "注1",
+    "注2",
+    "注.",
+    "合计",
+    "总计",
+    "小计",
+    "共计",
+    "填表人",
+    "填报人",
+    "审核人",
+    "制表人",
+    "负责人",
+    "统计人",
+    "单位负责人",
+    "分管领导",
+    "填表说明",
+    "以上",
+)
+
+
+def _row_kind(values: Sequence[object], header: _Header) -> str | None:
+    """``blank``, ``note`` or ``header`` for rows to skip; ``None`` for data rows.
+
+    A row holding only a 序号 (a pre-numbered template row) is blank; a row whose first text
+    is 备注/说明/合计/填表人…, or with a single text cell outside 姓名 and 身份证号, is a note.
+    """
+    filled = [
+        (i, v)
+        for i, v in enumerate(values)
+        if v is not None and (not isinstance(v, str) or v.strip())
+    ]
+    if not filled:
+        return "blank"
+    first = filled[0][1]
+    if isinstance(first, str) and fold(first).startswith(_NOTE_PREFIXES):
+        return "note"
+    if _is_repeated_header(values, header):
+        return "header"
+    seq_col = header.mapping.get("seq")
+    data = [(i, v) for i, v in filled if not (i == seq_col and isinstance(_parse_seq(v), int))]
+    if not data:
+        return "blank"
+    key_cols = {header.mapping.get("name"), header.mapping.get("id_number")}
+    if len(data) == 1 and data[0][0] not in key_cols and isinstance(data[0][1], str):
+        return "note"
+    return None
+
+
+def _is_repeated_header(values: Sequence[object], header: _Header) -> bool:
+    """Whether a row repeats the header: 3+ cells equal to header texts (exact, then folded)."""
+    texts = [v for v in values if isinstance(v, str)]
+    exact = sum(1 for v in texts if v.strip() in header.raw_texts)
+    if exact >= 3:
+        return True
+    return exact > 0 and sum(1 for v in texts if _fold_header(v) in header.texts) >= 3
+
+
+@dataclass(frozen=True)
+class _RowContext:
+    parsers: tuple[tuple[str, int, Parser], ...]
+    epoch: datetime | None
+
+
+def _row_context(header: _Header, epoch: Any) -> _RowContext:
+    return _RowContext(
+        tuple((name, col, _parser(name)) for name, col in header.mapping.items()), epoch
+    )
+
+
+def _parse_row(
+    values: Sequence[object], formats: Mapping[int, str], ctx: _RowContext
+) -> tuple[dict[str, Any], list[Issue]]:
+    """Parse one data row into a record; returns it with the parsing issues."""
+    record: dict[str, Any] = vocab.empty_record()
+    issues: list[Issue] = []
+    partial: dict[str, _YearMonth] = {}
+    for name, col, parse in ctx.parsers:
+        value = parse(values[col], formats.get(col, ""), ctx.epoch)
+        if isinstance(value, _YearMonth):
+            partial[name] = value
+        elif isinstance(value, _LostDigits):
+            issues.append(_precision_issue(name))
+            value = str(value)
+        record[name] = value
+    for name, ym in partial.items():
+        record[name] = _resolve_year_month(name, ym, record)
+    return record, issues
+
+
+def _resolve_year_month(name: str, ym: _YearMonth, record: Mapping[str, Any]) -> date | str:
+    """Year-month only: the child's takes the day from a matching ID; parents' the 1st."""
+    id_field = name.replace("birth_date", "id_number")
+    try:
+        born = idcard.parse_id_number(record.get(id_field), check_future=False).birth_date
+    except idcard.IdNumberError:
+        born = None
+    if born is not None and (born.year, born.month) == (ym.year, ym.month):
+        return born
+    if name != "birth_date":
+        return date(ym.year, ym.month, 1)
+    return ym.raw
+
+
+_ID_CODES = frozenset(idcard.MESSAGES) | {
+    "id_birth_mismatch",
+    "sex_mismatch",
+    "unknown_id_division",
+}
+
+
+def _precision_issue(field_name: str) -> Issue:
+    return rules.make_issue("id_precision_lost", field_name)
+
+
+def _row_issues(
+    record: dict[str, Any],
+    parse_issues: list[Issue],
+    reference_date: date,
+    places: Mapping[str, Any],
+) -> list[Issue]:
+    """Rules' issues plus parsing issues; an ID that lost digits hides the rules' ID issues."""
+    lost = {issue.field for issue in parse_issues if issue.code == "id_precision_lost"}
+    if "id_number" in lost:
+        lost |= {"birth_date", "sex"}  # the mismatch checks compare with the lost digits
+    found = rules.validate_record(record, reference_date, **places)
+    found = [i for i in found if not (i.code in _ID_CODES and i.field in lost)]
+    return parse_issues + found
+
+
+def _duplicate_issue(first_row: int) -> Issue:
+    return rules.make_issue("duplicate_id", "id_number", detail=f"与第{first_row}行重复")
+
+
+# ---------------------------------------------------------------- parse_roster
+
+
+#: What openpyxl and the XML parsers raise on damaged parts (ParseError is a SyntaxError;
+#: defusedxml's errors are ValueErrors).
+_DAMAGE_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    IndexError,
+    ValueError,
+    TypeError,
+    OSError,
+    SyntaxError,
+)
+
+
+def parse_roster(
+    source: Source,
+    *,
+    reference_date: date | None = None,
+    townships: Collection[str] | None = None,
+    villages: Collection[str] | Mapping[str, Collection[str]] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES,
+    sheet_name: str | None = None,
+) -> RosterParseResult:
+    """Read a roster workbook and validate every data row.
+
+    ``source`` is a path, bytes or a binary stream. The 填报日期 in the rows above the header
+    is the reference date for ages; ``reference_date`` (else today) is used when it is absent.
+    ``townships``/``villages`` are the county's known places (see
+    :func:`app.children.rules.validate_record`).
+
+    :raise RosterFileError: when the file as a whole cannot be read: ``too_big``,
+        ``empty_file``, ``encrypted``, ``legacy_xls``, ``csv``, ``not_xlsx``, ``corrupt``,
+        ``macro``, ``zip_bomb``, ``unsafe_xml``, ``too_many_rows``, ``no_sheet``,
+        ``no_header`` or ``missing_columns``.
+    """
+    data = _read_source(source, max_bytes)
+    check_workbook_bytes(data, max_unpacked_bytes=max_unpacked_bytes)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    except RosterFileError:
+        raise
+    except Exception:  # openpyxl raises many types on damaged parts
+        raise RosterFileError("corrupt") from None
+    try:
+        return _parse_workbook(workbook, reference_date, townships, villages, max_rows, sheet_name)
+    except RosterFileError:
+        raise
+    except _DAMAGE_ERRORS as exc:
+        raise RosterFileError("corrupt") from exc
+    finally:
+        workbook.close()
+
+
+def _parse_workbook(
+    workbook: Any,
+    reference_date: date | None,
+    townships: Collection[str] | None,
+    villages: Collection[str] | Mapping[str, Collection[str]] | None,
+    max_rows: int,
+    sheet_name: str | None,
+) -> RosterParseResult:
+    if sheet_name and sheet_name not in workbook.sheetnames:
+        raise RosterFileError("no_sheet", name=sheet_name)
+    sheets = [workbook[sheet_name]] if sheet_name else list(workbook.worksheets)
+    for sheet in sheets:
+        sheet.reset_dimensions()  # a wrong <dimension> must not make us pad millions of rows
+        head = [tuple(c.value for c in row) for row in iter_rows(sheet, max_row=HEADER_SCAN_ROWS)]
+        found = _find_header(head)
+        if found is None:
+            continue
+        header = _build_header(head, found[0], found[1], offset=1)
+        _require_columns(header.mapping)
+        title, unit, fill_date = _header_area(head[: found[0]])
+        ref, source = _reference(fill_date, reference_date)
+        result = RosterParseResult(
+            sheet.title,
+            title,
+            unit,
+            fill_date,
+            ref,
+            source,
+            header.rows,
+            header.columns,
+            dict(header.mapping),
+            [],
+            [],
+            list(header.issues),
+        )
+        places = {"townships": townships, "villages": villages}
+        _read_rows(sheet, header, result, places, max_rows, workbook.epoch)
+        return result
+    raise RosterFileError("no_header", rows=HEADER_SCAN_ROWS)
+
+
+def _reference(fill_date: date | None, parameter: date | None) -> tuple[date, str]:
+    if fill_date is not None:
+        return fill_date, "sheet"
+    if parameter is not None:
+        return parameter, "parameter"
+    return date.today(), "today"
+
+
+def _read_rows(
+    sheet: Any,
+    header: _Header,
+    result: RosterParseResult,
+    places: Mapping[str, Any],
+    max_rows: int,
+    epoch: Any,
+) -> None:
+    """Parse every row below the header into ``result``.
+
+    :raise RosterFileError: ``too_many_rows``.
+    """
+    width = len(header.columns)
+    date_cols = [header.mapping[f] for f in vocab.DATE_FIELDS if f in header.mapping]
+    ctx = _row_context(header, epoch)
+    seen_ids: dict[str, int] = {}
+    raw_cap, counted = max(2 * max_rows, max_rows + 10_000), 0
+    first_row = header.rows[-1] + 1
+    for offset, cells in enumerate(iter_rows(sheet, min_row=first_row)):
+        if offset >= raw_cap:
+            raise RosterFileError("too_many_rows", limit=max_rows)
+        values = tuple(c.value for c in cells[:width]) + (None,) * (width - len(cells))
+        row_number = first_row + offset
+        kind = _row_kind(values, header)
+        if kind == "blank":
+            continue
+        counted += 1
+        if counted > max_rows:
+            raise RosterFileError("too_many_rows", limit=max_rows)
+        if kind is not None:
+            result.skipped.append(SkippedRow(row_number, kind, _row_text(values)))
+            continue
+        formats = {
+            c: cells[c].number_format
+            for c in date_cols
+            if c < len(cells) and isinstance(cells[c].value, (datetime, date))
+        }
+        result.rows.append(
+            _make_row(row_number, values, formats, ctx, result.reference_date, places, seen_ids)
+        )
+
+
+def _make_row(
+    row_number: int,
+    values: tuple[Any, ...],
+    formats: Mapping[int, str],
+    ctx: _RowContext,
+    reference_date: date,
+    places: Mapping[str, Any],
+    seen_ids: dict[str, int],
+) -> RosterRow:
+    record, parse_issues = _parse_row(values, formats, ctx)
+    issues = _row_issues(record, parse_issues, reference_date, places)
+    number = record.get("id_number")
+    if isinstance(number, str) and idcard.is_valid_id_number(number, check_future=False):
+        if number in seen_ids:
+            issues.append(_duplicate_issue(seen_ids[number]))
+        else:
+            seen_ids[number] = row_number
+    return RosterRow(row_number, record.get("seq"), values, record, issues)
+
+
+def _row_text(values: Sequence[object]) -> str:
+    return " ".join(str(v).strip() for v in values if v is not None and str(v).strip())[:200]

@@ -1,0 +1,221 @@
+"""Roster list, the child's page, the child form, closing cases and the consent scan."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from app.children import consent, display, forms, queries, reviews, rules, services
+from app.children import views_io, views_review  # noqa: F401 - their routes join the blueprint
+from app.children.blueprint import bp
+from app.children.filters import filter_args, filters_from_request
+from app.children.models import Child, DifficultyTag
+from app.children.page import child_page_context
+from app.children.queries import roster_query
+from app.core import audit
+from app.core.dates import today_cn
+from app.core.models import Division
+from app.core.permissions import children_scope, divisions_scope, get_in_scope_or_404, policy
+from app.extensions import db
+
+__all__ = ["bp"]
+
+
+@bp.route("/")
+@policy("children.view")
+def roster():
+    filters = filters_from_request()
+    page = queries.roster_page(roster_query(current_user, filters), request.args.get("page", 1, type=int))
+    staff = current_user.role != "volunteer"
+    villages = db.session.scalars(
+        sa.select(Division).where(divisions_scope(current_user), Division.level.in_(("township", "village")))
+        .order_by(Division.code)).all() if staff else []
+    audit.record("child.list", object_type="children",
+                 detail={"q": filters.q, "count": page.total, "page": page.page})
+    html = render_template("children/roster.html", page=page, filters=filters, villages=villages,
+                           schools=queries.schools_for(current_user) if staff else [],
+                           args=filter_args(filters), today=today_cn())
+    db.session.commit()  # after rendering: a commit would expire every row the page shows
+    return html
+
+
+def _render_detail(child: Child, revealed: bool = False) -> str:
+    """The page, then the commit of the view's audit entry (committing first would expire
+    every row the page reads)."""
+    context = child_page_context(child, current_user, today_cn())
+    html = render_template("children/detail.html", child=child, revealed=revealed,
+                           close_form=forms.CloseForm(), today=today_cn(), **context)
+    db.session.commit()
+    return html
+
+
+@bp.route("/<int:child_id>")
+@policy("children.view")
+def detail(child_id: int):
+    child = get_in_scope_or_404(Child, child_id, children_scope)
+    audit.record("child.view", child)
+    return _render_detail(child)
+
+
+@bp.route("/<int:child_id>/reveal", methods=["POST"])
+@policy("children.reveal")
+def reveal(child_id: int):
+    child = get_in_scope_or_404(Child, child_id, children_scope)
+    shown = [f for f in display.SENSITIVE_FIELDS if getattr(child, f)]
+    audit.record("child.reveal_id", child, detail={"fields": sorted(shown)})
+    flash(_("已显示完整的证件号码和电话号码；此操作已记入审计日志。"), "warning")
+    return _render_detail(child, revealed=True)
+
+
+# ---------------------------------------------------------------- the child form
+
+
+def _form_choices() -> dict:
+    from app.volunteers.models import SKILLS
+
+    return {
+        "villages": queries.scope_villages(current_user),
+        "schools": queries.schools_for(current_user),
+        "tags": db.session.scalars(sa.select(DifficultyTag).where(DifficultyTag.active.is_(True))
+                                   .order_by(DifficultyTag.id)).all(),
+        "needs": [(code, _(label)) for code, label in SKILLS.items()],
+    }
+
+
+def _form_for(child: Child | None, choices: dict) -> forms.ChildForm:
+    if request.method == "POST":
+        return forms.ChildForm(**choices)
+    form = forms.ChildForm(obj=child, **choices)
+    if child is not None:
+        form.difficulty_tags.data = [t.code for t in child.difficulty_tags]
+        form.school_name.data = child.school_name
+    elif len(choices["villages"]) == 1:
+        form.division_id.data = choices["villages"][0].id
+    form.review.data = request.args.get("review", "")
+    return form
+
+
+def _check_form(form: forms.ChildForm, choices: dict):
+    """Validate the submitted form; returns (ok, values, warnings, scan bytes)."""
+    ok = form.validate()
+    village = next((v for v in choices["villages"] if v.id == form.division_id.data), None)
+    if form.division_id.data is not None and village is None:
+        form.division_id.errors.append(_("请选择您负责范围内的村（社区）"))
+        ok = False
+    school = next((s for s in choices["schools"] if s.id == form.school_id.data), None)
+    if form.school_id.data is not None and school is None:
+        form.school_id.errors.append(_("请从列表中选择学校"))
+        ok = False
+    record, values = forms.record_and_values(form, village, school)
+    has_error, warnings = forms.attach_issues(form, rules.validate_record(record, today_cn()))
+    scan = None
+    upload = form.consent_file.data
+    if upload is not None and getattr(upload, "filename", ""):
+        scan = upload.read()
+        try:
+            consent.check_scan(scan)
+        except consent.ScanError as exc:
+            form.consent_file.errors.append(_(exc.message))
+            ok = False
+    return ok and not has_error, values, warnings, scan
+
+
+def _save(form, child: Child | None, values: dict, scan: bytes | None):
+    """Save; returns the child, or None when the ID number is taken (error put on the form)."""
+    stored = None
+    if scan is not None:
+        stored = consent.store_scan(current_app.config["UPLOAD_DIR"], scan)
+        values["consent_scan"] = stored
+    try:
+        child, _changes = services.save_child(current_user, child, values, on_date=today_cn())
+        if form.review.data == "1":
+            try:
+                reviews.review_child(current_user, child, today_cn(), outcome="updated")
+            except reviews.AlreadyReviewed:
+                pass
+        db.session.commit()
+        return child
+    except (services.DuplicateIdNumber, IntegrityError):
+        db.session.rollback()
+        path = consent.scan_path(current_app.config["UPLOAD_DIR"], stored) if stored else None
+        if path is not None:
+            path.unlink(missing_ok=True)
+        form.id_number.errors.append(_("该身份证号码已登记在另一名儿童的档案中，同一儿童不能重复建档"))
+        return None
+
+
+def _edit(child: Child | None):
+    choices = _form_choices()
+    form = _form_for(child, choices)
+    warnings: dict = {}
+    if form.is_submitted():
+        ok, values, warnings, scan = _check_form(form, choices)
+        saved = _save(form, child, values, scan) if ok else None
+        if saved is not None:
+            flash(_("已保存 %(name)s 的档案。", name=saved.name), "success")
+            for texts in warnings.values():
+                for text in texts:
+                    flash(_("请注意：%(text)s", text=text), "warning")
+            return redirect(url_for("children.detail", child_id=saved.id))
+    return render_template("children/form.html", form=form, child=child, warnings=warnings)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@policy("children.edit")
+def create():
+    return _edit(None)
+
+
+@bp.route("/<int:child_id>/edit", methods=["GET", "POST"])
+@policy("children.edit")
+def edit(child_id: int):
+    return _edit(get_in_scope_or_404(Child, child_id, children_scope))
+
+
+# ---------------------------------------------------------------- closing cases
+
+
+@bp.route("/<int:child_id>/close", methods=["POST"])
+@policy("children.edit")
+def close(child_id: int):
+    child = get_in_scope_or_404(Child, child_id, children_scope)
+    form = forms.CloseForm()
+    reason = (form.reason.data or "").strip()
+    if not form.validate() or not reason:
+        flash(_("请填写结案原因"), "error")
+        return redirect(url_for("children.detail", child_id=child.id))
+    code = request.form.get("code") if request.form.get("code") in rules.REASONS else None
+    if services.close_child(current_user, child, reason, today_cn(), code=code):
+        db.session.commit()
+        flash(_("已为 %(name)s 结案。", name=child.name), "success")
+    back = request.form.get("back")
+    return redirect(url_for("children.ineligible") if back == "ineligible"
+                    else url_for("children.detail", child_id=child.id))
+
+
+@bp.route("/ineligible")
+@policy("children.edit")
+def ineligible():
+    today = today_cn()
+    candidates = db.session.scalars(queries.ineligible_candidates(current_user, today).limit(2000)).all()
+    found = services.ineligible(candidates, today)
+    return render_template("children/ineligible.html", found=found, close_form=forms.CloseForm(), today=today)
+
+
+# ---------------------------------------------------------------- consent scan
+
+
+@bp.route("/<int:child_id>/consent")
+@policy("children.consent")
+def consent_scan(child_id: int):
+    child = get_in_scope_or_404(Child, child_id, children_scope)
+    path = consent.scan_path(current_app.config["UPLOAD_DIR"], child.consent_scan or "")
+    if path is None:
+        flash(_("尚未上传同意书扫描件。"), "info")
+        return redirect(url_for("children.detail", child_id=child.id))
+    audit.record("child.consent_view", child)
+    db.session.commit()
+    return send_file(path, mimetype=consent.mimetype(path.name), as_attachment=True,
+                     download_name=f"consent-{child.id}{path.suffix}", max_age=0)
