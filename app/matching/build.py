@@ -1,0 +1,112 @@
+"""Build the matching problem (the exchange format of PROBLEM.md) from the database.
+
+Ids in the problem are ``c<child id>`` and ``v<volunteer id>``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.children.models import Child
+from app.core.dates import age_on, today_cn
+from app.core.models import Division
+from app.extensions import db
+from app.matching.models import Pair
+from app.volunteers.models import Volunteer
+
+CATEGORY_CODES = ("no_guardian", "one_parent_incapable", "dropout", "no_hukou", "ill", "disabled")
+SKILL_CODES = ("tutor_primary", "tutor_secondary", "psych", "disability_care", "health", "legal_hukou",
+               "guardianship", "dropout_return")
+
+
+@dataclass
+class BuiltProblem:
+    problem: dict
+    children: dict[str, Child]
+    volunteers: dict[str, Volunteer]
+    existing: dict[str, str]  # child key → volunteer key, today's active pairs inside the problem
+    skipped_children: list[Child]  # children without coordinates (their village has none)
+    region_children: dict[str, int] = None  # active children in the region, by tier
+    region_covered: dict[str, int] = None  # of which with an active carer today, by tier
+
+
+def _coords(division: Division) -> tuple[float, float] | None:
+    node = division
+    while node is not None:
+        if node.lat is not None and node.lon is not None:
+            return node.lat, node.lon
+        node = node.parent
+    return None
+
+
+def _county_code(division: Division) -> str:
+    county = division.ancestor("county")
+    return (county.code if county else division.code)[:6]
+
+
+def build_problem(region: Division, *, mode: str = "queue") -> BuiltProblem:
+    """The problem for ``region``'s subtree.
+
+    ``mode='queue'`` (the daily case): children without an active carer, volunteers with their
+    remaining capacity; today's pairs are untouched. ``mode='full'``: every active child and
+    every approved volunteer with full capacity, today's pairs given as existing pairs so that
+    the churn cost keeps working pairs unless the objective requires breaking them.
+    """
+    in_region = sa.select(Division.id).where(Division.path.startswith(region.path, autoescape=True))
+    active_pair = {p.child_id: p for p in db.session.scalars(
+        sa.select(Pair).where(Pair.status == "active", Pair.child_id.in_(
+            sa.select(Child.id).where(Child.division_id.in_(in_region)))))}
+    children_q = sa.select(Child).where(Child.division_id.in_(in_region), Child.status == "active") \
+        .options(so.joinedload(Child.division)).order_by(Child.id)
+    volunteers = db.session.scalars(
+        sa.select(Volunteer).where(Volunteer.division_id.in_(in_region), Volunteer.status == "approved")
+        .options(so.joinedload(Volunteer.division)).order_by(Volunteer.id)).all()
+    vol_keys = {v.id: f"v{v.id}" for v in volunteers}
+    today = today_cn()
+    children, kids, skipped, existing = [], {}, [], {}
+    for child in db.session.scalars(children_q).unique():
+        pair = active_pair.get(child.id)
+        if mode == "queue" and pair is not None:
+            continue
+        if pair is not None and pair.volunteer_id not in vol_keys:
+            continue  # cared for by a paused or out-of-region volunteer: not ours to re-match
+        coords = _coords(child.division)
+        if coords is None:
+            skipped.append(child)
+            continue
+        key = f"c{child.id}"
+        kids[key] = child
+        children.append({
+            "id": key, "lat": coords[0], "lon": coords[1], "county": _county_code(child.division),
+            "female": child.sex == "female", "age": age_on(child.birth_date, today),
+            "categories": [c for c in child.categories if c in CATEGORY_CODES],
+            "needs": [n for n in (child.needs or []) if n in SKILL_CODES],
+        })
+        if pair is not None:
+            existing[key] = vol_keys[pair.volunteer_id]
+    region_children: dict[str, int] = {}
+    region_covered: dict[str, int] = {}
+    for child in db.session.scalars(children_q).unique():
+        region_children[child.tier] = region_children.get(child.tier, 0) + 1
+        if child.id in active_pair:
+            region_covered[child.tier] = region_covered.get(child.tier, 0) + 1
+    vols, vol_rows = [], {}
+    for v in volunteers:
+        coords = _coords(v.division)
+        capacity = v.capacity - v.active_pairs if mode == "queue" else v.capacity
+        if coords is None:
+            continue
+        key = vol_keys[v.id]
+        vol_rows[key] = v
+        vols.append({
+            "id": key, "lat": coords[0], "lon": coords[1], "county": _county_code(v.division),
+            "female": v.sex == "female", "capacity": max(capacity, 0), "max_km": float(v.max_km),
+            "cross_county": bool(v.cross_county), "skills": [s for s in (v.skills or []) if s in SKILL_CODES],
+            "prefer_gender": v.prefer_gender or None, "prefer_age_band": v.prefer_age_band or None,
+        })
+    existing = {c: v for c, v in existing.items() if v in vol_rows}
+    problem = {"children": children, "volunteers": vols,
+               "existing_pairs": [{"child": c, "volunteer": v} for c, v in existing.items()]}
+    return BuiltProblem(problem, kids, vol_rows, existing, skipped, region_children, region_covered)

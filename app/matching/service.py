@@ -1,0 +1,158 @@
+"""Matching in the app: build the problem for a region, solve it, keep a proposal, approve it.
+
+The solver (``app.matching.solver``) knows nothing of Flask or the database; this module is
+the bridge.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import sqlalchemy as sa
+
+from app.core import audit
+from app.core.i18n import N_
+from app.core.models import Division, utcnow
+from app.extensions import db
+from app.matching.build import BuiltProblem, build_problem
+from app.matching.models import MatchProposal, Pair
+from app.matching.pairs import PairingError, activate_pair, close_pair
+
+REASON_LABELS = {
+    "no_volunteer_in_range": N_("服务范围内没有志愿者"),
+    "no_volunteer_with_skill": N_("范围内的志愿者都不具备所需技能"),
+    "safeguarding": N_("按保护规定需女性志愿者，范围内没有"),
+    "all_at_capacity": N_("范围内的志愿者已被更紧急或更近的儿童占满"),
+    "forbidden": N_("可结对的志愿者都被协调员排除"),
+    "cost_exceeds_unmatched": N_("唯一可行的结对代价过高（路程过远、需求不符）"),
+}
+TIERS = ("urgent", "key", "normal")
+
+
+class ProposalError(ValueError):
+    def __init__(self, message: str, conflicts: list[str] | None = None):
+        super().__init__(message)
+        self.message, self.conflicts = message, conflicts or []
+
+
+def _key_id(key: str) -> int:
+    return int(key[1:])
+
+
+def solve_region(region: Division, user, *, mode: str = "queue", locked=(), forbidden=()) -> MatchProposal:
+    """Solve the region's problem and store the result as a draft proposal (not yet applied).
+
+    :raise ProposalError: a locked pair that breaks a hard constraint (the reason is given).
+    """
+    from app.matching.adapter import solve_with_explanations
+
+    built = build_problem(region, mode=mode)
+    locked = [tuple(p) for p in locked if p[0] in built.children and p[1] in built.volunteers]
+    forbidden = [tuple(p) for p in forbidden]
+    try:
+        result = solve_with_explanations(built.problem, locked=locked, forbidden=forbidden)
+    except ValueError as exc:  # an infeasible lock
+        raise ProposalError(str(exc)) from None
+    proposal = MatchProposal(division_id=region.id, created_by_id=user.id, status="draft",
+                             locked=[list(p) for p in locked], forbidden=[list(p) for p in forbidden],
+                             objective=result["objective"], result=_present(built, result, mode))
+    db.session.add(proposal)
+    db.session.flush()
+    audit.record("matching.solve", proposal, detail={"region": region.code, "mode": mode,
+                                                     "pairs": len(result["pairs"]), "objective": result["objective"]})
+    return proposal
+
+
+def _present(built: BuiltProblem, result: dict, mode: str) -> dict:
+    """Plain data for the proposal page: names, villages, reasons, tier summary, changes."""
+    pairs = []
+    for p in result["pairs"]:
+        child, vol = built.children[p["child"]], built.volunteers[p["volunteer"]]
+        pairs.append({
+            "child": p["child"], "volunteer": p["volunteer"], "child_name": child.name, "tier": child.tier,
+            "village": child.division.name, "volunteer_name": vol.name, "volunteer_kind": vol.kind,
+            "distance_km": p.get("distance_km"), "why": p.get("why", {}), "cost": p["cost"],
+            "kept": built.existing.get(p["child"]) == p["volunteer"],
+        })
+    unmatched_by_village: dict[str, list] = defaultdict(list)
+    for u in result["unmatched"]:
+        child = built.children[u["child"]]
+        unmatched_by_village[child.division.full_name].append({
+            "child": u["child"], "child_name": child.name, "tier": u["tier"], "reason": u["reason"],
+            "detail": u.get("detail"),
+        })
+    kept = {(p["child"], p["volunteer"]) for p in result["pairs"]}
+    broken = [{"child": c, "volunteer": v, "child_name": built.children[c].name,
+               "volunteer_name": built.volunteers[v].name}
+              for c, v in built.existing.items() if (c, v) not in kept]
+    # before/after over the whole region: in queue mode the children paired today are not in the
+    # problem but are still covered after it
+    before = Counter(built.region_covered)
+    lost = Counter(built.children[b["child"]].tier for b in broken)
+    gained = Counter(built.children[p["child"]].tier for p in pairs if not p["kept"])
+    summary = {t: {"children": built.region_children.get(t, 0), "before": before[t],
+                   "after": before[t] - lost[t] + gained[t]} for t in TIERS}
+    return {"mode": mode, "pairs": pairs, "unmatched": dict(sorted(unmatched_by_village.items())),
+            "broken": broken, "summary": summary, "optimal": result["optimal"], "seconds": result["seconds"],
+            "objective": result["objective"], "skipped": [c.name for c in built.skipped_children],
+            "new_pairs": sum(1 for p in pairs if not p["kept"])}
+
+
+def approve(proposal: MatchProposal, user) -> dict:
+    """Apply a draft proposal in one transaction: close the pairs it breaks, activate the new ones.
+
+    Capacity and "one carer per child" are enforced by the database, so a proposal that went
+    stale (another coordinator paired the same volunteer meanwhile) is refused as a whole.
+
+    :raise ProposalError: when the proposal is not a draft or any pair can no longer be made.
+    """
+    if proposal.status != "draft":
+        raise ProposalError(N_("该方案已处理，请重新计算"))
+    result = proposal.result
+    closed = 0
+    for b in result["broken"]:
+        pair = db.session.scalar(sa.select(Pair).where(Pair.child_id == _key_id(b["child"]),
+                                                       Pair.volunteer_id == _key_id(b["volunteer"]),
+                                                       Pair.status == "active"))
+        if pair is not None:
+            close_pair(pair, "重新匹配调整")
+            closed += 1
+    db.session.flush()
+    conflicts, created = [], 0
+    for p in result["pairs"]:
+        if p["kept"]:
+            continue
+        try:
+            activate_pair(_key_id(p["child"]), _key_id(p["volunteer"]), user=user, proposal_id=proposal.id,
+                          distance_km=p.get("distance_km"), reasons=p.get("why"))
+            created += 1
+        except PairingError as exc:
+            conflicts.append(f"{p['child_name']} — {p['volunteer_name']}：{exc.message}")
+    if conflicts:
+        raise ProposalError(N_("方案已过期，部分结对无法建立，请重新计算"), conflicts)
+    proposal.status = "approved"
+    proposal.decided_at = utcnow()
+    audit.record("matching.approve", proposal, detail={"created": created, "closed": closed})
+    return {"created": created, "closed": closed}
+
+
+def manual_pair(child, volunteer, user) -> Pair:
+    """Pair one child with one volunteer by hand, after the same hard-constraint checks.
+
+    :raise ProposalError: with the reason of the first violated constraint.
+    """
+    from app.matching.adapter import check_pair
+
+    region = volunteer.division.ancestor("county") or volunteer.division
+    built = build_problem(region, mode="queue")
+    ckey, vkey = f"c{child.id}", f"v{volunteer.id}"
+    if ckey not in built.children:
+        raise ProposalError(N_("该儿童已有结对志愿者或不在本区域"))
+    if vkey not in built.volunteers:
+        raise ProposalError(N_("该志愿者未通过审核或已暂停/退出，不能结对"))
+    violations = check_pair(built.problem, ckey, vkey)
+    if violations:
+        raise ProposalError("；".join(v["message"] for v in violations))
+    try:
+        return activate_pair(child.id, volunteer.id, user=user, reasons={"manual": True})
+    except PairingError as exc:
+        raise ProposalError(exc.message) from None

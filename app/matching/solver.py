@@ -1,0 +1,637 @@
+"""Provably optimal solve of the matching objective (PROBLEM.md) as a min-cost flow.
+
+Network: source -> child (supply 1), child -> volunteer (pair cost), child -> sink ("unmatched",
+priced by tier), volunteer -> sink (capacity). Churn: an existing pair that is still feasible and
+not kept costs ``churn_cost``; modelled by discounting the arc of every feasible existing pair by
+``churn_cost`` and adding ``churn_cost`` x (#feasible existing pairs) as a constant.
+
+Engine: OR-Tools ``SimpleMinCostFlow`` (exact, integer). Methods:
+
+* ``full`` — one OR-Tools solve of every feasible arc (used for a single county).
+* ``county`` (auto when children span several counties) — every county is solved alone with all
+  its own arcs (OR-Tools is super-linear in the number of nodes, so ten county solves are much
+  cheaper than one prefecture solve and need far less memory). The cross-county arcs are then
+  priced with the duals; improving ones plus every nearly tight arc (reduced cost <= 2000) form a
+  pruned arc set on which all children are re-solved jointly, and the certificate loop below adds
+  any arc that still violates and re-solves on the pruned set until none does.
+
+Certificate (both methods; ``optimal`` is true only when it holds): LP duals are computed by us —
+the least volunteer prices ``p >= 0`` with ``u_i = c(i, m(i)) + p_m(i)`` for a matched child and
+``U_i`` for an unmatched one, ``u_i - p_j <= c_ij`` on a working arc set P (a vectorised
+Bellman-Ford; complementary slackness is checked: price 0 where a volunteer has room, ``u_i <=
+U_i``). Every feasible arc is then priced in one vectorised pass; violating arcs join P and the
+duals are recomputed (warm). When no arc violates, ``(u, p)`` is dual feasible for the whole
+problem and its dual objective ``sum u - sum cap * p`` equals the primal objective in exact
+integers — a proof of optimality. The reported objective is recomputed from the assignment.
+
+Locked pairs are fixed before the solve (infeasible lock -> :class:`MatchingError`); forbidden
+pairs are removed from the graph (a forbidden existing pair is then not "still feasible", so it
+carries no churn cost).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from .graph import CandidateGraph, build_graph, pair_violations
+from .problem import TIERS, Problem, ProblemError
+
+_INF = np.int64(1) << 62
+
+
+class MatchingError(ValueError):
+    """A request the solver cannot honour (e.g. a locked pair that is not feasible)."""
+
+
+@dataclass
+class Pair:
+    child: str
+    volunteer: str
+    cost: int
+    kept: bool = False      # an existing pair that is kept
+    locked: bool = False
+
+
+@dataclass
+class Unmatched:
+    child: str
+    tier: str
+    reason: str = ""
+    detail: dict = field(default_factory=dict)
+
+
+@dataclass
+class SolveResult:
+    pairs: list[Pair]
+    unmatched: list[Unmatched]
+    objective: int
+    optimal: bool
+    seconds: float
+    timings: dict = field(default_factory=dict)
+    stats: dict = field(default_factory=dict)
+    # positional views (for explain / the web app)
+    match: np.ndarray | None = None      # volunteer position per child, -1 if unmatched
+    arc_of_child: np.ndarray | None = None  # arc position in the graph per child, -1 if none
+    graph: CandidateGraph | None = field(default=None, repr=False)  # the graph solved
+
+    def to_dict(self) -> dict:
+        """Exactly the exchange format of PROBLEM.md."""
+        return {
+            "pairs": [{"child": p.child, "volunteer": p.volunteer, "cost": p.cost}
+                      for p in self.pairs],
+            "unmatched": [{"child": u.child, "tier": u.tier, "reason": u.reason}
+                          for u in self.unmatched],
+            "objective": int(self.objective),
+            "optimal": bool(self.optimal),
+            "seconds": round(float(self.seconds), 3),
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------------
+
+def match_pairs(ci: np.ndarray, vj: np.ndarray, pc: np.ndarray, pv: np.ndarray,
+                n_children: int) -> np.ndarray:
+    """Arc position of each pair (pc[k], pv[k]) in the arc list (ci, vj), or -1."""
+    npairs = pc.size
+    out = np.full(npairs, -1, dtype=np.int64)
+    if npairs == 0 or ci.size == 0:
+        return out
+    order = np.argsort(pc, kind="stable")
+    sc = pc[order]
+    first = np.r_[True, sc[1:] != sc[:-1]]
+    rank = np.arange(npairs) - np.maximum.accumulate(np.where(first, np.arange(npairs), 0))
+    for layer in range(int(rank.max()) + 1):
+        sel = order[rank == layer]
+        want = np.full(n_children, -1, dtype=np.int64)
+        want[pc[sel]] = pv[sel]
+        hit = np.flatnonzero(want[ci] == vj)
+        slot = np.full(n_children, -1, dtype=np.int64)
+        slot[ci[hit]] = hit
+        out[sel] = slot[pc[sel]]
+    return out
+
+
+def _pair_indices(problem: Problem, pairs: Iterable, what: str) -> tuple[np.ndarray, np.ndarray]:
+    cidx, vidx = problem.child_index, problem.volunteer_index
+    cs, vs = [], []
+    for k, pr in enumerate(pairs):
+        try:
+            c, v = pr
+        except (TypeError, ValueError):
+            raise MatchingError(f"{what}[{k}]: expected a (child_id, volunteer_id) pair") from None
+        if c not in cidx:
+            raise MatchingError(f"{what}[{k}]: unknown child id {c!r}")
+        if v not in vidx:
+            raise MatchingError(f"{what}[{k}]: unknown volunteer id {v!r}")
+        cs.append(cidx[c])
+        vs.append(vidx[v])
+    return np.array(cs, dtype=np.int64), np.array(vs, dtype=np.int64)
+
+
+class _Flow:
+    """One OR-Tools solve of the arc subset ``idx`` (positions in the graph)."""
+
+    @staticmethod
+    def solve(n_c: int, n_v: int, tails: np.ndarray, heads: np.ndarray, costs: np.ndarray,
+              unmatched: np.ndarray, caps: np.ndarray) -> np.ndarray:
+        """Return a 0/1 flow per child->volunteer arc. Children are 0..n_c-1."""
+        smcf = min_cost_flow.SimpleMinCostFlow()
+        sink = n_c + n_v
+        a = tails.size
+        if a:
+            smcf.add_arcs_with_capacity_and_unit_cost(
+                tails.astype(np.int32), (heads + n_c).astype(np.int32),
+                np.ones(a, dtype=np.int64), costs.astype(np.int64))
+        smcf.add_arcs_with_capacity_and_unit_cost(
+            np.arange(n_c, dtype=np.int32), np.full(n_c, sink, dtype=np.int32),
+            np.ones(n_c, dtype=np.int64), unmatched.astype(np.int64))
+        smcf.add_arcs_with_capacity_and_unit_cost(
+            np.arange(n_c, n_c + n_v, dtype=np.int32), np.full(n_v, sink, dtype=np.int32),
+            caps.astype(np.int64), np.zeros(n_v, dtype=np.int64))
+        sup = np.zeros(sink + 1, dtype=np.int64)
+        sup[:n_c] = 1
+        sup[sink] = -n_c
+        smcf.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), sup)
+        status = smcf.solve()
+        if status != smcf.OPTIMAL:
+            raise RuntimeError(f"OR-Tools min cost flow failed: {status}")
+        if a == 0:
+            return np.zeros(0, dtype=np.int64)
+        return smcf.flows(np.arange(a, dtype=np.int64))
+
+
+def least_duals(pc: np.ndarray, pv: np.ndarray, pcost: np.ndarray, match: np.ndarray,
+                mcost: np.ndarray, U: np.ndarray, cap: np.ndarray, p_init: np.ndarray | None = None,
+                max_rounds: int = 150):
+    """Least volunteer prices p >= 0 consistent with the assignment on the arc set.
+
+    Arcs ``(pc[k], pv[k])`` with (discounted) costs ``pcost``; ``match[i]``: volunteer of child
+    i or -1, ``mcost[i]`` the cost of that arc; ``U``: unmatched costs; ``cap``: capacities.
+    ``p_init`` (optional) must be a lower bound of the result (e.g. the prices for a subset of
+    these arcs with the same assignment). Returns ``(u, p, rounds)``, or ``None`` when no such
+    prices exist — the assignment is then not optimal on these arcs: a volunteer with room gets a
+    positive price (augmenting path), a matched child would rather be unmatched, or the
+    iteration does not settle (improving cycle). Vectorised Bellman-Ford with a frontier.
+    """
+    n_c = U.size
+    n_v = cap.size
+    p = np.zeros(n_v, dtype=np.int64) if p_init is None else p_init.copy()
+    matched = match >= 0
+    mi = np.flatnonzero(matched)
+    load = np.bincount(match[mi], minlength=n_v)
+    room = load < cap
+    u = U.copy()
+    u[mi] = mcost[mi] + p[match[mi]]
+    if pc.size == 0:
+        return u, p, 0
+    order = np.argsort(pc, kind="stable")
+    pc_s, pv_s, cost_s = pc[order], pv[order], pcost[order]
+    indptr = np.zeros(n_c + 1, dtype=np.int64)
+    np.cumsum(np.bincount(pc_s, minlength=n_c), out=indptr[1:])
+    morder = mi[np.argsort(match[mi], kind="stable")]
+    vptr = np.zeros(n_v + 1, dtype=np.int64)
+    np.cumsum(load, out=vptr[1:])
+    u_max = int(U.max()) if U.size else 0
+
+    old = p.copy()
+    np.maximum.at(p, pv_s, u[pc_s] - cost_s)
+    changed = np.flatnonzero(p > old)
+    rounds = 1
+    while changed.size:
+        if room[changed].any() and (p[changed[room[changed]]] > 0).any():
+            return None  # a volunteer with room must have price 0
+        if p[changed].max() > u_max:
+            return None
+        rounds += 1
+        if rounds > max_rounds:
+            return None
+        lens = vptr[changed + 1] - vptr[changed]
+        tot = int(lens.sum())
+        if tot == 0:
+            break
+        ch = morder[np.repeat(vptr[changed] - np.cumsum(lens) + lens, lens) + np.arange(tot)]
+        u[ch] = mcost[ch] + p[match[ch]]
+        lens = indptr[ch + 1] - indptr[ch]
+        tot = int(lens.sum())
+        if tot == 0:
+            break
+        arcs = np.repeat(indptr[ch] - np.cumsum(lens) + lens, lens) + np.arange(tot)
+        vv = pv_s[arcs]
+        cand = u[pc_s[arcs]] - cost_s[arcs]
+        up = cand > p[vv]
+        if not up.any():
+            break
+        vv = vv[up]
+        np.maximum.at(p, vv, cand[up])
+        mark = np.zeros(n_v, dtype=bool)
+        mark[vv] = True
+        changed = np.flatnonzero(mark)
+    u = U.copy()
+    u[mi] = mcost[mi] + p[match[mi]]
+    if (u[mi] > U[mi]).any() or (p[room] != 0).any():
+        return None
+    return u, p, rounds
+
+
+# --------------------------------------------------------------------------------------------
+# the solver
+# --------------------------------------------------------------------------------------------
+
+def solve(problem: Problem, graph: CandidateGraph | None = None, *,
+          locked: Iterable[tuple[str, str]] = (), forbidden: Iterable[tuple[str, str]] = (),
+          method: str = "auto", explain_reasons: bool = True) -> SolveResult:
+    """Solve ``problem`` to proven optimality.
+
+    ``locked``: (child_id, volunteer_id) pairs that must be in the result (each must be
+    feasible, not forbidden, at most one per child and within the volunteer's capacity, else
+    :class:`MatchingError`). ``forbidden``: pairs that must not be used. ``method``: "full"
+    (one OR-Tools solve of every arc), "county" (per-county solves, then a joint re-solve on
+    a pruned arc set where cross-county arcs improve) or "auto" (county when the children span
+    several counties); all certified the same way. Unmatched reasons are filled in unless
+    ``explain_reasons`` is false. The graph is built when not given (pass it to reuse it).
+    """
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    stats: dict = {}
+    p = problem
+    if graph is None:
+        graph = build_graph(p)
+        timings["graph"] = time.perf_counter() - t0
+    g = graph
+    t_prep = time.perf_counter()
+    nc, nv = p.n_children, p.n_volunteers
+    params = p.params
+    churn = int(params.churn_cost)
+    U_all = params.unmatched_costs()[p.c_tier] if nc else np.zeros(0, dtype=np.int64)
+
+    # ---- forbidden and locked pairs -------------------------------------------------------
+    alive = None
+    fc, fv = _pair_indices(p, forbidden, "forbidden")
+    if fc.size:
+        fpos = match_pairs(g.ci, g.vj, fc, fv, nc)
+        fpos = fpos[fpos >= 0]
+        if fpos.size:
+            alive = np.ones(g.n_arcs, dtype=bool)
+            alive[fpos] = False
+    lc, lv = _pair_indices(p, locked, "locked")
+    cap = p.v_cap.copy()
+    lock_arc = np.zeros(0, dtype=np.int64)
+    if lc.size:
+        if np.unique(lc).size != lc.size:
+            dup = int(np.flatnonzero(np.bincount(lc) > 1)[0])
+            raise MatchingError(f"locked: child {p.child_ids[dup]!r} is locked more than once")
+        lock_arc = match_pairs(g.ci, g.vj, lc, lv, nc)
+        for k in range(lc.size):
+            if lock_arc[k] < 0 or (alive is not None and not alive[lock_arc[k]]):
+                bad, d = pair_violations(p, lc[k:k + 1], lv[k:k + 1])
+                why = _violation_names(int(bad[0])) or ["forbidden"]
+                raise MatchingError(
+                    f"locked pair ({p.child_ids[lc[k]]!r}, {p.volunteer_ids[lv[k]]!r}) is not "
+                    f"feasible: {', '.join(why)}")
+        used = np.bincount(lv, minlength=nv)
+        over = np.flatnonzero(used > cap)
+        if over.size:
+            j = over[0]
+            raise MatchingError(f"locked: volunteer {p.volunteer_ids[j]!r} has {used[j]} locked "
+                                f"children but capacity {cap[j]}")
+        cap = cap - used
+    is_locked = np.zeros(nc, dtype=bool)
+    is_locked[lc] = True
+
+    # ---- existing pairs: which are still feasible (churn applies to them) ----------------
+    ex_arc = g.ex_arc.copy()
+    if alive is not None and ex_arc.size:
+        ok = ex_arc >= 0
+        ex_arc[ok & ~alive[np.maximum(ex_arc, 0)]] = -1
+    ex_feasible = ex_arc[ex_arc >= 0]
+    n_ex_feasible = int(ex_feasible.size)
+    disc_pos = np.sort(ex_feasible)  # arcs whose cost is discounted by churn_cost
+
+    # ---- arcs that take part: not forbidden, child not locked ------------------------------
+    if is_locked.any():
+        alive = np.ones(g.n_arcs, dtype=bool) if alive is None else alive
+        alive &= ~is_locked[g.ci]
+    deg = (np.bincount(g.ci[alive], minlength=nc) if alive is not None
+           else g.n_feasible.astype(np.int64))
+    flow_child = (deg > 0) & ~is_locked
+    timings["prepare"] = time.perf_counter() - t_prep
+
+    # ---- solve ----------------------------------------------------------------------------
+    t_solve = time.perf_counter()
+    n_county = len(p.counties)
+    if method == "auto":
+        method = ("county" if np.unique(p.c_county[flow_child]).size > 1 else "full")
+    if method not in ("full", "county"):
+        raise ValueError(f"unknown method {method!r}")
+    match_arc = np.full(nc, -1, dtype=np.int64)  # arc of each child's volunteer
+    proven = True  # with no child to place, the forced assignment is trivially optimal
+    if flow_child.any():
+        proven = _solve_flow(p, g, alive, flow_child, cap, U_all, disc_pos, churn, match_arc,
+                             method, stats, timings)
+    timings["solve"] = time.perf_counter() - t_solve
+    stats["method"] = method
+
+    # ---- assemble the result ----------------------------------------------------------------
+    t_res = time.perf_counter()
+    match_arc[lc] = lock_arc
+    match = np.full(nc, -1, dtype=np.int64)
+    has = match_arc >= 0
+    match[has] = g.vj[match_arc[has]]
+    objective = objective_of(p, g, match_arc, ex_arc)
+    res = _assemble(p, g, match, match_arc, ex_arc, is_locked, objective, proven)
+    res.timings = timings
+    res.stats = stats
+    res.graph = g
+    res.stats["n_arcs"] = g.n_arcs
+    res.stats["n_existing_feasible"] = n_ex_feasible
+    timings["assemble"] = time.perf_counter() - t_res
+    if explain_reasons:
+        from .explain import unmatched_reasons
+        te = time.perf_counter()
+        unmatched_reasons(p, g, res, alive=alive, forbidden_pairs=(fc, fv))
+        timings["reasons"] = time.perf_counter() - te
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def _violation_names(bits: int) -> list[str]:
+    from .explain import VIOLATION_CODES
+    return [code for bit, code in VIOLATION_CODES if bits & bit]
+
+
+class _Arcs:
+    """Discounted arc costs (existing feasible pairs are cheaper by churn_cost)."""
+
+    def __init__(self, g: CandidateGraph, disc_pos: np.ndarray, churn: int):
+        self.g = g
+        self.churn = churn
+        self.disc = None
+        if churn and disc_pos.size:
+            self.disc = np.zeros(g.n_arcs, dtype=bool)
+            self.disc[disc_pos] = True
+
+    def cost(self, pos: np.ndarray) -> np.ndarray:
+        c = self.g.cost[pos]
+        if self.disc is not None:
+            c = c - self.churn * self.disc[pos]
+        return c
+
+
+def _cheap_arcs(g: CandidateGraph, k: int) -> np.ndarray:
+    """About the k cheapest arcs of every child (a cost ladder, no sort of all arcs)."""
+    nc = g.n_children
+    ladder = np.array([1000, 2000, 3000, 4500, 6000, 8000, 11000, 15000, 20000, 30000,
+                       45000], dtype=np.int64)
+    nl = ladder.size + 1
+    lvl = np.searchsorted(ladder, g.cost).astype(np.int8)
+    hist = np.bincount(g.ci.astype(np.int64) * nl + lvl, minlength=nc * nl)
+    cum = np.cumsum(hist.reshape(nc, nl), axis=1)
+    level = np.argmax(cum >= k, axis=1).astype(np.int8)
+    level[cum[:, -1] < k] = nl - 1
+    return np.flatnonzero(lvl <= level[g.ci])
+
+
+def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, disc_pos, churn,
+                match_arc, method, stats, timings) -> bool:
+    """Optimal assignment of the flow children into ``match_arc``; True when proven optimal.
+
+    "full": one OR-Tools solve of every arc. "county": each county alone first (its children,
+    the volunteers whose home county it is, the arcs between them) — exact per county but blind
+    to cross-county arcs. The certificate then finds the cross-county arcs that would improve
+    the combined assignment; the neighbourhood of those arcs (children within ``radius`` km and
+    every volunteer they can reach, others fixed) is re-solved with all its arcs, widening the
+    radius while the assignment is still not optimal, until the certificate holds.
+    """
+    nc, nv = p.n_children, p.n_volunteers
+    arcs = _Arcs(g, disc_pos, churn)
+    solves: list[dict] = []
+
+    def run(kids: np.ndarray, idx: np.ndarray, vols: np.ndarray, caps: np.ndarray, label):
+        """OR-Tools on children ``kids`` with arcs ``idx`` to volunteers ``vols``."""
+        t = time.perf_counter()
+        lc = np.full(nc, -1, dtype=np.int64)
+        lc[kids] = np.arange(kids.size)
+        lv = np.full(nv, -1, dtype=np.int64)
+        lv[vols] = np.arange(vols.size)
+        flows = _Flow.solve(kids.size, vols.size, lc[g.ci[idx]], lv[g.vj[idx]], arcs.cost(idx),
+                            U_all[kids], caps)
+        match_arc[kids] = -1
+        used = idx[flows > 0]
+        match_arc[g.ci[used]] = used
+        solves.append({"part": label, "children": int(kids.size), "volunteers": int(vols.size),
+                       "arcs": int(idx.size), "seconds": time.perf_counter() - t})
+
+    ok_arc = flow_child[g.ci] if alive is None else (alive & flow_child[g.ci])
+    t0 = time.perf_counter()
+    if method == "full":
+        run(np.flatnonzero(flow_child), np.flatnonzero(ok_arc), np.arange(nv), cap, "all")
+        within = None
+    else:
+        cc = p.c_county[g.ci]
+        within = cc == p.v_county[g.vj]
+        key = np.where(within & ok_arc, cc, -1)
+        sel = np.flatnonzero(key >= 0)
+        order = sel[np.argsort(key[sel], kind="stable")]
+        ks = key[order]
+        del key, sel
+        for k in np.unique(p.c_county[flow_child]).tolist():
+            lo, hi = np.searchsorted(ks, [k, k + 1])
+            kids = np.flatnonzero((p.c_county == k) & flow_child)
+            vols = np.flatnonzero(p.v_county == k)
+            run(kids, order[lo:hi], vols, cap[vols], f"county {p.counties[k]}")
+        del order, ks
+    timings["ortools"] = time.perf_counter() - t0
+
+    # ---- certificate: least duals on a growing arc set, priced against every arc ----------
+    t_cert = time.perf_counter()
+    fcs = np.flatnonzero(flow_child)
+    loc = np.full(nc, -1, dtype=np.int64)
+    loc[fcs] = np.arange(fcs.size)
+    U = U_all[fcs]
+    inP = np.zeros(g.n_arcs, dtype=bool)
+    base = _cheap_arcs(g, 4)
+    base = base[ok_arc[base]]
+    if within is not None:
+        base = base[within[base]]
+    inP[base] = True
+    del base
+    p_warm = None
+    # True while P only holds arcs that the current assignment was solved with (then a dual
+    # iteration that stops early is just long, not a sign of a better assignment)
+    solved_on_P = True
+    scan_mask = None if within is None else (within & ok_arc)
+    near_tight = 2000  # reduced-cost margin of the arcs kept for the joint re-solve
+
+    info = []
+    proven = False
+    for it in range(10_000):
+        x = match_arc[fcs]
+        xa = x[x >= 0]
+        inP[xa] = True
+        P = np.flatnonzero(inP)
+        m = np.full(fcs.size, -1, dtype=np.int64)
+        mc = np.zeros(fcs.size, dtype=np.int64)
+        m[x >= 0] = g.vj[xa]
+        mc[x >= 0] = arcs.cost(xa)
+        td = time.perf_counter()
+        # when arcs were added since the last solve, a long iteration usually means an
+        # improving cycle: give up sooner (a wrong guess only costs a re-solve)
+        res = least_duals(loc[g.ci[P]], g.vj[P].astype(np.int64), arcs.cost(P), m, mc, U, cap,
+                          p_init=p_warm, max_rounds=150 if solved_on_P else 80)
+        t_d = time.perf_counter() - td
+        if res is None and solved_on_P:
+            # the assignment is optimal on P (P holds only arcs it was solved with), so the
+            # iteration stopped early only because it is long: run it to the Bellman-Ford bound
+            res = least_duals(loc[g.ci[P]], g.vj[P].astype(np.int64), arcs.cost(P), m, mc, U,
+                              cap, p_init=p_warm, max_rounds=nv + 2)
+            if res is None:
+                info.append({"iteration": it, "arcs": int(P.size), "failed": True})
+                break  # cannot certify (an exact solver should never get here)
+        if res is None:
+            # not optimal on P any more: arcs added since the last solve improve it. Re-solve
+            # every flow child on the arc set P (pruned, so OR-Tools stays fast).
+            info.append({"iteration": it, "arcs": int(P.size), "duals": t_d,
+                         "not_optimal_on_P": True})
+            tr = time.perf_counter()
+            run(fcs, P, np.arange(nv), cap, "all (pruned arcs)")
+            solved_on_P = True
+            timings["ortools"] += time.perf_counter() - tr
+            p_warm = None
+            continue
+        u, price, br = res
+        ts = time.perf_counter()
+        vpos, vsl = _violations(g, alive, fcs, u, price, disc_pos, churn, mask=scan_mask)
+        info.append({"iteration": it, "arcs": int(P.size), "duals": t_d, "bf_rounds": br,
+                     "scan": time.perf_counter() - ts, "violations": int(vpos.size),
+                     "scope": "within counties" if scan_mask is not None else "all arcs"})
+        if vpos.size == 0 and scan_mask is not None:
+            # every county is certified on its own arcs; now price the cross-county arcs.
+            # Improving ones (and every nearly tight arc) join P and all children are
+            # re-solved once on P; the loop below then certifies against every arc.
+            scan_mask = None
+            ts = time.perf_counter()
+            near, nsl = _violations(g, alive, fcs, u, price, disc_pos, churn, above=-near_tight)
+            improving = near[(nsl > 0) & ~within[near]]
+            info[-1]["cross_improving"] = int(improving.size)
+            info[-1]["near_tight"] = int(near.size)
+            info[-1]["scan2"] = time.perf_counter() - ts
+            if improving.size == 0:
+                vpos = improving
+            else:
+                inP[near] = True
+                P = np.flatnonzero(inP)
+                tr = time.perf_counter()
+                run(fcs, P, np.arange(nv), cap, "all (pruned arcs)")
+                solved_on_P = True
+                timings["ortools"] += time.perf_counter() - tr
+                p_warm = None
+                continue
+        if vpos.size == 0:
+            dual_obj = int(u.sum()) - int((cap.astype(np.int64) * price).sum())
+            primal = int(mc[m >= 0].sum()) + int(U[m < 0].sum())
+            proven = dual_obj == primal
+            stats["dual_objective_lp"] = dual_obj
+            stats["primal_objective_lp"] = primal
+            break
+        if vpos.size > 8 * (nc + nv):
+            vpos = _most_violated(g, vpos, vsl, nc, nv, 4)
+        inP[vpos] = True
+        p_warm = price
+        if scan_mask is None and method != "full":
+            # these arcs were not part of the last (pruned, joint) solve; in a full solve and
+            # within counties after the per-county solves every arc was
+            solved_on_P = False
+    timings["certificate"] = time.perf_counter() - t_cert
+    stats["solves"] = solves
+    stats["certificate"] = info
+    return proven
+
+
+def _most_violated(g, pos, slack, nc, nv, k):
+    """The k most violated arcs of every child and of every volunteer (ties may add more)."""
+    out = []
+    for grp, n in ((g.ci[pos].astype(np.int64), nc), (g.vj[pos].astype(np.int64), nv)):
+        rest = np.arange(pos.size)
+        for _ in range(k):
+            if rest.size == 0:
+                break
+            best = np.full(n, -_INF, dtype=np.int64)
+            np.maximum.at(best, grp[rest], slack[rest])
+            top = slack[rest] == best[grp[rest]]
+            out.append(pos[rest[top]])
+            rest = rest[~top]
+    return np.unique(np.concatenate(out))
+
+
+def _violations(g: CandidateGraph, alive, fcs, u, price, disc_pos, churn,
+                chunk: int = 4_000_000, mask=None, above: int = 0):
+    """Arcs with u_i - p_j - discounted cost > ``above`` (``above=0``: certificate violations;
+    negative: also nearly tight arcs) and that slack; only arcs in ``mask`` if given."""
+    nc = g.n_children
+    u_full = np.full(nc, -_INF, dtype=np.int64)  # children outside the flow never violate
+    u_full[fcs] = u
+    pos_parts, slack_parts = [], []
+    for s in range(0, g.n_arcs, chunk):
+        e = min(s + chunk, g.n_arcs)
+        sl = u_full[g.ci[s:e]]
+        sl -= price[g.vj[s:e]]
+        sl -= g.cost[s:e]
+        if churn and disc_pos.size:
+            a, b = np.searchsorted(disc_pos, [s, e])
+            sl[disc_pos[a:b] - s] += churn
+        if alive is not None:
+            sl[~alive[s:e]] = -_INF
+        if mask is not None:
+            sl[~mask[s:e]] = -_INF
+        hit = np.flatnonzero(sl > above)
+        if hit.size:
+            pos_parts.append(hit + s)
+            slack_parts.append(sl[hit])
+    if not pos_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(pos_parts), np.concatenate(slack_parts)
+
+
+def objective_of(p: Problem, g: CandidateGraph, match_arc: np.ndarray, ex_arc: np.ndarray) -> int:
+    """Exact PROBLEM.md objective of an assignment (arc per child, -1 = unmatched)."""
+    has = match_arc >= 0
+    pair_cost = int(g.cost[match_arc[has]].sum())
+    U = p.params.unmatched_costs()
+    unmatched = int(U[p.c_tier[~has]].sum()) if p.n_children else 0
+    feas = ex_arc[ex_arc >= 0]
+    kept = int(np.count_nonzero(match_arc[g.ci[feas]] == feas)) if feas.size else 0
+    churn = int(p.params.churn_cost) * (int(feas.size) - kept)
+    return pair_cost + unmatched + churn
+
+
+def _assemble(p: Problem, g: CandidateGraph, match, match_arc, ex_arc, is_locked, objective,
+              proven) -> SolveResult:
+    kept = np.zeros(p.n_children, dtype=bool)
+    feas = ex_arc[ex_arc >= 0]
+    if feas.size:
+        c = g.ci[feas]
+        kept[c[match_arc[c] == feas]] = True
+    cids, vids = p.child_ids, p.volunteer_ids
+    mi = np.flatnonzero(match >= 0)
+    costs = g.cost[match_arc[mi]].tolist()
+    vv = match[mi].tolist()
+    kk = kept[mi].tolist()
+    ll = is_locked[mi].tolist()
+    pairs = [Pair(cids[i], vids[j], c, k, l)
+             for i, j, c, k, l in zip(mi.tolist(), vv, costs, kk, ll)]
+    ui = np.flatnonzero(match < 0)
+    tiers = p.c_tier[ui].tolist()
+    unmatched = [Unmatched(cids[i], TIERS[t]) for i, t in zip(ui.tolist(), tiers)]
+    return SolveResult(pairs=pairs, unmatched=unmatched, objective=objective, optimal=proven,
+                       seconds=0.0, match=match, arc_of_child=match_arc)
+
+
+__all__ = ["solve", "SolveResult", "Pair", "Unmatched", "MatchingError", "objective_of",
+           "least_duals", "match_pairs", "ProblemError"]

@@ -1,0 +1,123 @@
+"""Command line: round trip, exit status 2 on malformed input, independent checker."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.matching.__main__ import check, main
+
+from .util import child, problem, vol
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench" / "matching"))
+import generate  # noqa: E402  (the benchmark's instance generator)
+
+
+def small():
+    return problem([child("c1", categories=["no_guardian"]), child("c2", north=1),
+                    child("c3", north=40)],
+                   [vol("v1", skills=["guardianship"], capacity=1), vol("v2", north=1.5)],
+                   existing=[("c2", "v2")])
+
+
+def test_round_trip(tmp_path, capsys):
+    src, out, exp = tmp_path / "p.json", tmp_path / "r.json", tmp_path / "e.json"
+    src.write_text(json.dumps(small()))
+    assert main(["solve", str(src), "-o", str(out), "--explain", str(exp)]) == 0
+    r = json.loads(out.read_text())
+    assert list(r) == ["pairs", "unmatched", "objective", "optimal", "seconds"]
+    assert r["optimal"] is True
+    assert {(p["child"], p["volunteer"]) for p in r["pairs"]} == {("c1", "v1"), ("c2", "v2")}
+    assert r["unmatched"] == [{"child": "c3", "tier": "normal", "reason": "no_volunteer_in_range"}]
+    e = json.loads(exp.read_text())
+    assert e["explanation"]["pairs"][1]["kept_existing"] is True
+    assert main(["check", str(src), str(out)]) == 0
+    assert "OK" in capsys.readouterr().out
+
+
+def test_subprocess_entry_point(tmp_path):
+    src, out = tmp_path / "p.json", tmp_path / "r.json"
+    src.write_text(json.dumps(small()))
+    res = subprocess.run([sys.executable, "-m", "app.matching", "solve", str(src), "-o", str(out)],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    r = json.loads(out.read_text())
+    assert r["optimal"] is True and check(small(), r) == []
+
+
+BAD = {
+    "bad_json": ('{"children": [', "invalid JSON"),
+    "missing_field": (lambda d: d["children"][0].pop("lat"), 'children[0] (id "c1"): missing field "lat"'),
+    "unknown_key": (lambda d: d["volunteers"][1].update(phone="1"), 'volunteers[1] (id "v2"): unknown field "phone"'),
+    "wrong_type": (lambda d: d["children"][1].update(age=8.5), 'children[1] (id "c2"): field "age" must be an integer'),
+    "unknown_category": (lambda d: d["children"][2].update(categories=["orphan"]), 'children[2] (id "c3"): unknown category "orphan"'),
+    "unknown_skill": (lambda d: d["volunteers"][0].update(skills=["magic"]), 'volunteers[0] (id "v1"): unknown skill "magic"'),
+    "negative_capacity": (lambda d: d["volunteers"][0].update(capacity=-2), 'volunteers[0] (id "v1"): negative capacity -2'),
+    "lat_range": (lambda d: d["volunteers"][1].update(lat=123.0), 'volunteers[1] (id "v2"): field "lat" = 123.0 is out of range'),
+    "duplicate_id": (lambda d: d["children"][2].update(id="c1"), 'children[2] (id "c1"): duplicate id'),
+    "existing_unknown": (lambda d: d["existing_pairs"].append({"child": "c2", "volunteer": "vX"}), 'existing_pairs[1]: unknown volunteer id "vX"'),
+    "unknown_param": (lambda d: d.update(params={"alpha": 1}), 'params: unknown field "alpha"'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_malformed_exit_2_names_record(name, tmp_path, capsys):
+    how, message = BAD[name]
+    src, out = tmp_path / "p.json", tmp_path / "r.json"
+    if isinstance(how, str):
+        src.write_text(how)
+    else:
+        d = small()
+        how(d)
+        src.write_text(json.dumps(d))
+    assert main(["solve", str(src), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [src]
+
+
+def test_missing_file_exit_2(tmp_path, capsys):
+    assert main(["solve", str(tmp_path / "nope.json"), "-o", str(tmp_path / "r.json")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_checker_catches_tampering(tmp_path):
+    d = small()
+    src, out = tmp_path / "p.json", tmp_path / "r.json"
+    src.write_text(json.dumps(d))
+    main(["solve", str(src), "-o", str(out)])
+    r = json.loads(out.read_text())
+    assert check(d, r) == []
+    bad = json.loads(json.dumps(r))
+    bad["objective"] += 1
+    assert any("objective" in e for e in check(d, bad))
+    bad = json.loads(json.dumps(r))
+    bad["pairs"][0]["cost"] -= 1
+    assert any("cost" in e for e in check(d, bad))
+    bad = json.loads(json.dumps(r))
+    bad["pairs"].append({"child": "c3", "volunteer": "v2", "cost": 1})
+    bad["unmatched"] = []
+    assert any("violates distance" in e for e in check(d, bad))
+    bad = json.loads(json.dumps(r))
+    bad["unmatched"][0]["reason"] = "safeguarding"
+    assert any("reason" in e for e in check(d, bad))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_checker_agrees_on_generated(seed, tmp_path):
+    d = generate.generate(600, 180, n_counties=2, townships=2, seed=seed)
+    src, out = tmp_path / "p.json", tmp_path / "r.json"
+    src.write_text(json.dumps(d))
+    assert main(["solve", str(src), "-o", str(out)]) == 0
+    r = json.loads(out.read_text())
+    assert r["optimal"] is True
+    assert check(d, r) == []
+    # re-solve after a perturbation that uses the result as existing pairs
+    d2 = generate.perturb(d, 0.05, seed + 10, r["pairs"])
+    src.write_text(json.dumps(d2))
+    assert main(["solve", str(src), "-o", str(out)]) == 0
+    assert check(d2, json.loads(out.read_text())) == []
