@@ -1,0 +1,254 @@
+"""考核汇总: the assessment summary of a county or township for a quarter.
+
+Sections: the roster by age band and category; coverage (children with an active carer,
+priority children covered); cadence compliance (share of pairs with the monthly talk in each
+month — a home visit counts as that month's talk — and with the quarterly visit); school events
+held; mandatory reports and how fast each step was taken; volunteers and hours. Every table's
+parts are cross-checked against its totals.
+
+Cadence denominators: for a month, the pairs that were active for the whole month; for the
+quarterly visit, the pairs active for the whole quarter.
+"""
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from app.activities import vocab as av
+from app.activities.models import CareLog, EventAttendance, ProtectionCase, SchoolEvent
+from app.children import vocab as cv
+from app.children.models import Child
+from app.core.dates import CHINA, today_cn
+from app.extensions import db
+from app.matching.models import Pair
+from app.reports import charts
+from app.reports.common import Checks, Period, hours_text, pct, pct_text
+from app.reports.roster_stats import RosterChild, roster_children
+from app.reports.scope import Region, subtree_ids
+from app.volunteers.models import VOLUNTEER_KINDS, Volunteer
+
+TITLE = "关爱服务工作考核汇总表"
+BANDS = ("0-5", "6-13", "14-16")
+
+
+@dataclass
+class Assessment:
+    region: str
+    period: str
+    roster: list[dict]  # per band + total: total, male, female, left_behind, difficulty, orphan, priority
+    priority: list[dict]  # per priority category: label, count, covered
+    coverage: dict
+    cadence: list[dict]  # per month: label, pairs, talked, pct; plus the quarterly visit
+    events: list[dict]
+    events_total: dict
+    cases: list[dict]
+    case_summary: dict
+    volunteers: list[dict]
+    volunteers_total: dict
+    charts: dict = field(default_factory=dict)
+    checks: Checks = field(default_factory=Checks)
+
+
+def _roster_table(children: list[RosterChild]) -> list[dict]:
+    rows = []
+    for band in BANDS + (None,):
+        kids = [c for c in children if band is None or c.band == band]
+        rows.append({"band": cv.AGE_BANDS[band] if band else "合计", "total": len(kids),
+                     "male": sum(c.sex == "male" for c in kids), "female": sum(c.sex == "female" for c in kids),
+                     "left_behind": sum(c.both_away or c.one_incapable for c in kids),
+                     "difficulty": sum(c.difficulty for c in kids), "orphan": sum(c.orphan for c in kids),
+                     "priority": sum(c.tier != "normal" for c in kids)})
+    return rows
+
+
+def _month_bounds(year: int, month: int) -> tuple[date, date]:
+    first = date(year, month, 1)
+    last = (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+    return first, last
+
+
+def _aware(day: date) -> datetime:
+    return datetime.combine(day, time(0), CHINA)
+
+
+def _cadence(region: Region, period: Period) -> list[dict]:
+    where = (Pair.status != "proposed", Child.division_id.in_(subtree_ids(region)))
+    pairs = db.session.execute(
+        sa.select(Pair.id, sa.func.coalesce(Pair.started_at, Pair.created_at), Pair.ended_at)
+        .join(Child, Child.id == Pair.child_id).where(*where)).all()
+    pair_ids = sa.select(Pair.id).join(Child, Child.id == Pair.child_id).where(*where)
+    logs: dict[int, list[tuple[str, date]]] = defaultdict(list)
+    for pair_id, kind, day in db.session.execute(
+            sa.select(CareLog.pair_id, CareLog.kind, CareLog.occurred_on)
+            .where(CareLog.pair_id.in_(pair_ids), CareLog.occurred_on >= period.start,
+                   CareLog.occurred_on <= period.end)):
+        logs[pair_id].append((kind, day))
+    rows = []
+
+    def whole(start: date, end: date) -> list[int]:
+        return [pid for pid, began, ended in pairs
+                if began < _aware(start) and (ended is None or ended >= _aware(end + timedelta(days=1)))]
+
+    today = today_cn()
+    for year, month in period.months:
+        first, last = _month_bounds(year, month)
+        if first > today:
+            continue  # not begun yet
+        active = whole(first, last)
+        done = sum(any(k in ("talk", "visit") and first <= d <= last for k, d in logs[p]) for p in active)
+        rows.append({"label": f"{year}年{month}月 每月谈心" + ("（进行中）" if last >= today else ""), "pairs": len(active), "done": done,
+                     "pct": pct(done, len(active)), "pct_text": pct_text(pct(done, len(active)))})
+    active = whole(period.start, period.end)
+    done = sum(any(k == "visit" for k, _ in logs[p]) for p in active)
+    rows.append({"label": "本季度入户看望", "pairs": len(active), "done": done, "pct": pct(done, len(active)),
+                 "pct_text": pct_text(pct(done, len(active)))})
+    return rows
+
+
+def _events(region: Region, period: Period) -> tuple[list[dict], dict]:
+    start, end = period.utc_bounds()
+    where = (SchoolEvent.division_id.in_(subtree_ids(region)), SchoolEvent.starts_at >= start,
+             SchoolEvent.starts_at < end)
+    held = dict(db.session.execute(sa.select(SchoolEvent.kind, sa.func.count()).where(*where)
+                                   .group_by(SchoolEvent.kind)).all())
+    present: dict[tuple[str, bool], int] = {}
+    for kind, is_child, n in db.session.execute(
+            sa.select(SchoolEvent.kind, EventAttendance.child_id.is_not(None), sa.func.count())
+            .join(EventAttendance, EventAttendance.event_id == SchoolEvent.id)
+            .where(*where, EventAttendance.attended.is_(True))
+            .group_by(SchoolEvent.kind, EventAttendance.child_id.is_not(None))):
+        present[(kind, bool(is_child))] = n
+    rows = [{"kind": label, "sessions": held.get(code, 0), "children": present.get((code, True), 0),
+             "volunteers": present.get((code, False), 0)} for code, label in av.EVENT_KINDS.items()]
+    total = {"sessions": sum(held.values()), "children": sum(v for (k, c), v in present.items() if c),
+             "volunteers": sum(v for (k, c), v in present.items() if not c)}
+    return rows, total
+
+
+def _hours(since: datetime, until: datetime) -> float | None:
+    return round((until - since).total_seconds() / 3600, 1)
+
+
+def _cases(region: Region, period: Period) -> tuple[list[dict], dict]:
+    start, end = period.utc_bounds()
+    cases = db.session.scalars(
+        sa.select(ProtectionCase).where(ProtectionCase.division_id.in_(subtree_ids(region)),
+                                        ProtectionCase.reported_at >= start, ProtectionCase.reported_at < end)
+        .order_by(ProtectionCase.reported_at)).all()
+    rows = []
+    to_police = []
+    for case in cases:
+        police = [r.reported_at for r in case.reports if r.agency == "police"]
+        first_step = {}
+        for step in case.steps:
+            first_step.setdefault(step.status, step.on_date)
+        reported_day = case.reported_at.astimezone(CHINA).date()
+        h_police = _hours(case.reported_at, min(police)) if police else None
+        if h_police is not None:
+            to_police.append(max(0.0, h_police))
+        rows.append({
+            "number": f"#{case.id}", "village": case.division.name, "reported": case.reported_at,
+            "status": case.status_label,
+            "police_h": "—" if h_police is None else f"{max(0.0, h_police):g}",
+            "ack_h": "—" if case.acknowledged_at is None else f"{_hours(case.reported_at, case.acknowledged_at):g}",
+            **{f"{s}_d": ("—" if s not in first_step else str((first_step[s] - reported_day).days))
+               for s in ("emergency", "assessment", "intervention", "closed")}})
+    summary = {"count": len(cases), "open": sum(c.status != "closed" for c in cases),
+               "reported_police": len(to_police),
+               "median_police_h": f"{statistics.median(to_police):g}" if to_police else "—",
+               "acknowledged": sum(c.acknowledged_at is not None for c in cases),
+               "escalated": sum(c.escalated_at is not None for c in cases)}
+    return rows, summary
+
+
+def _volunteers(region: Region, period: Period) -> tuple[list[dict], dict]:
+    start, end = period.utc_bounds()
+    in_region = Volunteer.division_id.in_(subtree_ids(region))
+    approved = dict(db.session.execute(sa.select(Volunteer.kind, sa.func.count()).where(
+        in_region, Volunteer.status == "approved").group_by(Volunteer.kind)).all())
+    log_stats = {k: (n, a, m or 0) for k, n, a, m in db.session.execute(
+        sa.select(Volunteer.kind, sa.func.count(CareLog.id), sa.func.count(sa.distinct(CareLog.volunteer_id)),
+                  sa.func.sum(CareLog.duration_minutes))
+        .join(CareLog, CareLog.volunteer_id == Volunteer.id)
+        .where(in_region, CareLog.occurred_on >= period.start, CareLog.occurred_on <= period.end)
+        .group_by(Volunteer.kind))}
+    event_minutes = dict(db.session.execute(
+        sa.select(Volunteer.kind, sa.func.sum(SchoolEvent.duration_minutes))
+        .join(EventAttendance, EventAttendance.volunteer_id == Volunteer.id)
+        .join(SchoolEvent, SchoolEvent.id == EventAttendance.event_id)
+        .where(in_region, EventAttendance.attended.is_(True), SchoolEvent.starts_at >= start,
+               SchoolEvent.starts_at < end).group_by(Volunteer.kind)).all())
+    rows = []
+    for code, label in VOLUNTEER_KINDS.items():
+        logs, active, minutes = log_stats.get(code, (0, 0, 0))
+        minutes += event_minutes.get(code) or 0
+        rows.append({"kind": label, "approved": approved.get(code, 0), "active": active, "logs": logs,
+                     "minutes": minutes, "hours": hours_text(minutes)})
+    total_minutes = (db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(CareLog.duration_minutes), 0))
+                                       .join(Volunteer, Volunteer.id == CareLog.volunteer_id)
+                                       .where(in_region, CareLog.occurred_on >= period.start,
+                                              CareLog.occurred_on <= period.end)) or 0) + sum(
+        v or 0 for v in event_minutes.values())
+    total = {"approved": db.session.scalar(sa.select(sa.func.count()).select_from(Volunteer)
+                                           .where(in_region, Volunteer.status == "approved")) or 0,
+             "logs": sum(r["logs"] for r in rows), "minutes": total_minutes, "hours": hours_text(total_minutes)}
+    return rows, total
+
+
+def build(region: Region, period: Period) -> Assessment:
+    """The summary of ``region`` (a county or township) for ``period`` (a quarter)."""
+    children = roster_children(region, period)
+    roster = _roster_table(children)
+    priority = [{"label": label, "count": sum(code in c.categories for c in children),
+                 "covered": sum(code in c.categories and c.with_carer for c in children)}
+                for code, label in cv.PRIORITY_CATEGORIES.items()]
+    prio = [c for c in children if c.tier != "normal"]
+    coverage = {"children": len(children), "with_carer": sum(c.with_carer for c in children),
+                "priority": len(prio), "priority_covered": sum(c.with_carer for c in prio)}
+    coverage["pct"] = pct_text(pct(coverage["with_carer"], coverage["children"]))
+    coverage["priority_pct"] = pct_text(pct(coverage["priority_covered"], coverage["priority"]))
+    events, events_total = _events(region, period)
+    cases, case_summary = _cases(region, period)
+    volunteers, volunteers_total = _volunteers(region, period)
+    result = Assessment(region.name, period.label, roster, priority, coverage, _cadence(region, period), events,
+                        events_total, cases, case_summary, volunteers, volunteers_total)
+    result.charts = _charts(result)
+    check(result)
+    return result
+
+
+def _charts(a: Assessment) -> dict:
+    return {
+        "bands": charts.bar_chart([charts.Bar(r["band"], r["total"]) for r in a.roster[:-1]],
+                                  title="在册儿童年龄段分布（人）", width=560),
+        "cadence": charts.bar_chart([charts.Bar(r["label"], r["pct"] or 0, note=f"({r['done']}/{r['pairs']})")
+                                     for r in a.cadence], title="关爱频次达标率", unit="%", max_value=100,
+                                    width=560, label_width=220, color=charts.PALETTE[1]),
+        "hours": charts.bar_chart([charts.Bar(r["kind"], float(r["hours"])) for r in a.volunteers],
+                                  title="志愿服务时长（小时）", width=560, color=charts.PALETTE[2]),
+    }
+
+
+def check(a: Assessment) -> Checks:
+    """Cross-sums: bands and sexes add up to the roster total, coverage within the roster, the
+    kinds of volunteers and events add up to their totals."""
+    checks = Checks()
+    total = a.roster[-1]
+    checks.add("在册儿童：各年龄段之和 = 合计", total["total"], sum(r["total"] for r in a.roster[:-1]))
+    checks.add("在册儿童：男 + 女 = 合计", total["total"], total["male"] + total["female"])
+    for key, label in (("left_behind", "留守儿童"), ("difficulty", "困境儿童"), ("orphan", "孤儿"),
+                       ("priority", "重点对象")):
+        checks.add(f"{label}：各年龄段之和 = 合计", total[key], sum(r[key] for r in a.roster[:-1]))
+    checks.add("覆盖：在册儿童 = 合计人数", total["total"], a.coverage["children"])
+    checks.add("学校活动：各类之和 = 合计", a.events_total["sessions"], sum(r["sessions"] for r in a.events))
+    checks.add("学校活动出席：各类之和 = 合计", a.events_total["children"] + a.events_total["volunteers"],
+               sum(r["children"] + r["volunteers"] for r in a.events))
+    checks.add("志愿服务时长（分钟）：各类之和 = 合计", a.volunteers_total["minutes"], sum(r["minutes"] for r in a.volunteers))
+    checks.add("在册志愿者：各类之和 = 合计", a.volunteers_total["approved"], sum(r["approved"] for r in a.volunteers))
+    checks.add("强制报告：案件数 = 明细行数", a.case_summary["count"], len(a.cases))
+    a.checks = checks
+    return checks

@@ -1,0 +1,197 @@
+"""From a report's plain-data context to PDF (templates under ``templates/reports/pdf``) and
+to Excel (the official column order of each report)."""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import asdict
+from typing import Any, Callable
+
+from flask import current_app
+from markupsafe import Markup
+
+from app.reports import excel, textgrid
+from app.reports.common import SIGNATURES, ReportMeta
+from app.reports.pdf import FetchPolicy, Rendered, render_chunks
+from app.reports.textgrid import Column
+
+log = logging.getLogger(__name__)
+PAGES_PER_CHUNK = 40  # bounds each renderer process's memory (~200 MB)
+LANDSCAPE_BODY_PT = (210 - 16 - 18) * textgrid.PT_PER_MM  # A4 landscape minus the @page margins
+LEDGER_COLUMNS = [Column("序号", 7, "right"), Column("日期", 10), Column("活动类型", 18), Column("地点", 14),
+                  Column("组织者", 10), Column("参与人", 26), Column("人数", 6, "right"), Column("活动内容", 84),
+                  Column("照片", 22), Column("时长", 9, "right")]
+
+
+def css_string(value: object) -> Markup:
+    """A CSS string literal (quotes included) that nothing in ``value`` can break out of."""
+    out = []
+    for ch in str(value):
+        out.append(ch if ch.isalnum() and ord(ch) < 128 or ch in " -_./:" else f"\\{ord(ch):x} ")
+    return Markup('"' + "".join(out) + '"')  # nosec B704 - only alphanumerics and hex escapes
+
+
+def _template(name: str, **context) -> str:
+    env = current_app.jinja_env
+    return env.get_template(name).render(css_string=css_string, **context)
+
+
+def _policy() -> FetchPolicy:
+    from app.reports.service import reports_root
+    from app.reports.thumbs import thumbs_dir
+
+    return FetchPolicy(static_dir=current_app.static_folder, thumbs_dir=str(thumbs_dir(str(reports_root()))))
+
+
+def _workers() -> int:
+    configured = current_app.config.get("REPORTS_PDF_WORKERS")
+    if configured:
+        return int(configured)
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def pdf(kind: str, context: Any, meta: ReportMeta, *, progress: Callable[[int, str], None] | None = None
+        ) -> tuple[bytes, int]:
+    """(PDF bytes, page count) of a report."""
+    if kind == "ledger":
+        return _ledger_pdf(context, meta, progress)
+    extra = {}
+    if kind == "visits":
+        extra["thumb"] = _thumb_url
+    if kind == "roster_stats":
+        from app.reports.roster_stats import COLUMNS
+
+        extra["columns"] = COLUMNS
+    html = _template(f"reports/pdf/{kind}.html", meta=meta, r=context, **extra)
+    result = render_chunks([html], _policy())
+    _check_refused(result)
+    return result.pdf, result.pages
+
+
+def _check_refused(result: Rendered) -> None:
+    if result.refused:
+        log.warning("report rendering refused %d URL(s): %s", len(result.refused), result.refused[:5])
+
+
+def _thumb_url(filename: str) -> str | None:
+    from app.reports.service import reports_root
+    from app.reports.thumbs import thumbnail_url
+
+    return thumbnail_url(current_app.config["UPLOAD_DIR"], str(reports_root()), filename)
+
+
+def ledger_grid(ledger) -> textgrid.Grid:
+    from app.reports.ledger import grid_cells
+
+    rows = []
+    for i, r in enumerate(ledger.rows, start=1):
+        urls = [u for u in (_thumb_url(name) for name in r.photos[:3]) if u]
+        rows.append((grid_cells(i, r), urls))
+    return textgrid.layout(LEDGER_COLUMNS, rows, page_height_pt=LANDSCAPE_BODY_PT - 2, image_column=8)
+
+
+def _ledger_pdf(ledger, meta: ReportMeta, progress) -> tuple[bytes, int]:
+    grid = ledger_grid(ledger)
+    total = 1 + len(grid.pages)  # the cover page, then the table
+    rules = "data:image/svg+xml;base64," + _b64(textgrid.rules_svg(grid))
+    chunks, starts = [], []
+    for start in range(0, len(grid.pages), PAGES_PER_CHUNK):
+        starts.append(start)
+    if not starts:
+        starts = [0]
+
+    def html_for(offsets_total: int, first_numbers: list[int]) -> list[str]:
+        return [_template("reports/pdf/ledger.html", meta=meta, r=ledger, grid=grid, rules=rules,
+                          pages=grid.pages[s:s + PAGES_PER_CHUNK], cover=(k == 0), first_page=first_numbers[k],
+                          total_pages=offsets_total, chunked=len(starts) > 1)
+                for k, s in enumerate(starts)]
+
+    firsts = [1] + [2 + s for s in starts[1:]]
+    chunks = html_for(total, firsts)
+    policy = FetchPolicy(**{**asdict(_policy()), "allowed_data": frozenset({rules})})
+
+    def on_chunk(done: int, count: int) -> None:
+        if progress:
+            progress(20 + int(70 * done / count), f"正在生成PDF（{done}/{count}）")
+
+    result = render_chunks(chunks, policy, workers=_workers() if len(chunks) > 1 else 1, progress=on_chunk)
+    if len(chunks) > 1 and result.pages != total:
+        # A page broke differently from the layout's count: number the pages again and re-render.
+        log.warning("ledger pages %d != expected %d; rendering again with corrected numbers", result.pages, total)
+        result = render_chunks(chunks, policy, workers=_workers())
+    _check_refused(result)
+    return result.pdf, result.pages
+
+
+def _b64(text: str) -> str:
+    import base64
+
+    return base64.b64encode(text.encode()).decode()
+
+
+# ------------------------------------------------------------------------------------- Excel
+
+def _title_lines(meta: ReportMeta) -> list[str]:
+    return [meta.title, meta.subtitle, f"填报单位：{meta.organisation}    填报日期：{meta.issued_on}",
+            f"报表编号：{meta.number}    校验码：{meta.code}    验证：{meta.verify_path}"]
+
+
+def _footer_lines() -> list[str]:
+    return ["", "    ".join(f"{s}：__________" for s in SIGNATURES) + "    （盖章）"]
+
+
+def xlsx(kind: str, context: Any, meta: ReportMeta) -> bytes:
+    from app.reports import assessment, ledger, roster_stats, visits
+    from app.reports.excel import ExcelColumn as C, Sheet
+
+    if kind == "ledger":
+        widths = (6, 12, 14, 18, 12, 24, 6, 60, 6, 10)
+        sheets = [Sheet("活动台账", [C(h, w) for h, w in zip(ledger.COLUMNS, widths)],
+                        list(ledger.table_rows(context)), _title_lines(meta), _footer_lines())]
+    elif kind == "visits":
+        widths = (6, 14, 10, 12, 10, 8, 30, 24, 20, 16, 16, 24, 16, 16, 10, 8, 8)
+        sheets = [Sheet("走访记录", [C(h, w) for h, w in zip(visits.COLUMNS, widths)],
+                        list(visits.table_rows(context)), _title_lines(meta), _footer_lines())]
+    elif kind == "roster_stats":
+        cols = [C("序号", 6), C(context.group_label, 16)] + [C(h, 9) for _, h in roster_stats.COLUMNS]
+        sheets = [Sheet("花名册统计", cols, list(roster_stats.table_rows(context)), _title_lines(meta),
+                        [f"数据核对：{'全部一致' if context.checks.ok else '存在不一致'}"] + _footer_lines())]
+    elif kind == "assessment":
+        sheets = assessment_sheets(context, meta)
+    else:
+        raise ValueError(f"no Excel version of {kind}")
+    return excel.build_workbook(sheets, title=meta.title)
+
+
+def assessment_sheets(a, meta: ReportMeta):
+    from app.reports.excel import ExcelColumn as C, Sheet
+
+    n = [C("项目", 28), C("人数", 10)]
+    return [
+        Sheet("在册儿童", [C("年龄段", 12), C("儿童总数", 10), C("男", 8), C("女", 8), C("留守儿童", 10),
+                           C("困境儿童", 10), C("孤儿", 8), C("重点对象", 10)],
+              [[r["band"], r["total"], r["male"], r["female"], r["left_behind"], r["difficulty"], r["orphan"],
+                r["priority"]] for r in a.roster], _title_lines(meta)),
+        Sheet("重点对象", [C("类别", 30), C("人数", 10), C("已落实关爱人", 14)],
+              [[r["label"], r["count"], r["covered"]] for r in a.priority]),
+        Sheet("覆盖情况", n, [["在册儿童", a.coverage["children"]], ["有关爱人的儿童", a.coverage["with_carer"]],
+                               ["覆盖率", a.coverage["pct"]], ["重点对象", a.coverage["priority"]],
+                               ["已覆盖重点对象", a.coverage["priority_covered"]],
+                               ["重点对象覆盖率", a.coverage["priority_pct"]]]),
+        Sheet("关爱频次", [C("要求", 28), C("应达结对数", 12), C("达标结对数", 12), C("达标率", 10)],
+              [[r["label"], r["pairs"], r["done"], r["pct_text"]] for r in a.cadence]),
+        Sheet("学校活动", [C("活动类型", 30), C("场次", 8), C("儿童出席人次", 14), C("志愿者出席人次", 14)],
+              [[r["kind"], r["sessions"], r["children"], r["volunteers"]] for r in a.events]
+              + [["合计", a.events_total["sessions"], a.events_total["children"], a.events_total["volunteers"]]]),
+        Sheet("强制报告", [C("案件", 8), C("村", 12), C("状态", 10), C("报告公安（小时）", 14), C("确认（小时）", 12),
+                           C("应急处置（天）", 12), C("评估帮扶（天）", 12), C("监护干预（天）", 12), C("结案（天）", 10)],
+              [[r["number"], r["village"], r["status"], r["police_h"], r["ack_h"], r["emergency_d"],
+                r["assessment_d"], r["intervention_d"], r["closed_d"]] for r in a.cases]),
+        Sheet("志愿服务", [C("志愿者类型", 16), C("在册志愿者", 12), C("有服务记录", 12), C("服务记录条数", 12),
+                           C("服务时长（小时）", 14)],
+              [[r["kind"], r["approved"], r["active"], r["logs"], float(r["hours"])] for r in a.volunteers]
+              + [["合计", a.volunteers_total["approved"], "", a.volunteers_total["logs"],
+                  float(a.volunteers_total["hours"])]], footer_lines=_footer_lines()),
+        Sheet("数据核对", [C("核对项", 50), C("合计", 10), C("分项之和", 10), C("结果", 10)],
+              [[c.name, c.total, c.parts, "一致" if c.ok else "不一致"] for c in a.checks.items]),
+    ]

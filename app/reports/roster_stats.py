@@ -1,0 +1,166 @@
+"""Quarterly roster statistics (花名册季度统计) in the official age bands, per township or
+village of the region, with the cross-sum checks: 男 + 女 = 总数, the three age bands add up to
+the total, and every column of the total row is the sum of the rows above it.
+
+A child is on the quarter's roster when registered by the quarter's last day and not closed
+before it; ages are taken on that day.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from app.children.models import Child, ChildReview, child_difficulty_tags
+from app.children.rules import age_band, age_on
+from app.core.models import Division
+from app.extensions import db
+from app.matching.models import Pair
+from app.reports.common import Checks, Period
+from app.reports.scope import Region, subtree_ids
+
+TITLE = "农村留守儿童花名册季度统计表"
+#: (key, header) in the official column order
+COLUMNS = (
+    ("total", "儿童总数"), ("male", "男"), ("female", "女"),
+    ("0-5", "0-5岁"), ("6-13", "6-13岁"), ("14-16", "14-16岁"),
+    ("both_away", "父母双方外出"), ("one_incapable", "一方外出另一方无监护能力"),
+    ("orphan", "孤儿"), ("difficulty", "困境儿童"),
+    ("no_guardian", "无人监护"), ("dropout", "失学辍学"), ("no_hukou", "无户籍"), ("ill", "患病"),
+    ("disabled", "残疾"), ("with_carer", "已落实关爱人"), ("reviewed", "本季度已核实"),
+)
+KEYS = tuple(k for k, _ in COLUMNS)
+
+
+@dataclass
+class RosterChild:
+    """The facts of one child the statistics count (also used by the assessment summary)."""
+
+    id: int
+    division_id: int
+    sex: str
+    age: int | None
+    band: str | None
+    both_away: bool
+    one_incapable: bool
+    orphan: bool
+    difficulty: bool
+    categories: list[str]
+    tier: str
+    with_carer: bool
+    reviewed: bool
+
+
+@dataclass
+class RosterStats:
+    region: str
+    period: str
+    group_label: str
+    rows: list[dict]  # {"name": ..., key: count ...}
+    total: dict
+    checks: Checks = field(default_factory=Checks)
+
+
+def roster_children(region: Region, period: Period) -> list[RosterChild]:
+    """Every child on ``region``'s roster at the end of ``period``."""
+    end = period.end
+    _, end_utc = period.utc_bounds()
+    where = [Child.created_at < end_utc, sa.or_(Child.status == "active", Child.closed_at > end),
+             Child.school_id == region.id if region.is_school else Child.division_id.in_(subtree_ids(region))]
+    rows = db.session.execute(
+        sa.select(Child.id, Child.division_id, Child.sex, Child.birth_date, Child.both_parents_away,
+                  Child.one_parent_away_other_incapable, Child.is_orphan, Child.categories, Child.tier)
+        .where(*where).order_by(Child.id)).all()
+    ids = sa.select(Child.id).where(*where)
+
+    def id_filter(column):
+        return column.in_(ids)
+
+    tagged = set(db.session.scalars(sa.select(child_difficulty_tags.c.child_id)
+                                    .where(id_filter(child_difficulty_tags.c.child_id))))
+    carers = set(db.session.scalars(sa.select(Pair.child_id).where(
+        id_filter(Pair.child_id), Pair.status != "proposed",
+        sa.func.coalesce(Pair.started_at, Pair.created_at) < end_utc,
+        sa.or_(Pair.ended_at.is_(None), Pair.ended_at >= end_utc))))
+    quarter = f"{end.year}-Q{(end.month - 1) // 3 + 1}"
+    reviewed = set(db.session.scalars(sa.select(ChildReview.child_id).where(
+        id_filter(ChildReview.child_id), ChildReview.quarter == quarter)))
+    out = []
+    for cid, division_id, sex, birth, both, one, orphan, categories, tier in rows:
+        age = age_on(birth, end) if birth else None
+        out.append(RosterChild(cid, division_id, sex, age, age_band(age), bool(both), bool(one), bool(orphan),
+                               cid in tagged, list(categories or []), tier, cid in carers, cid in reviewed))
+    return out
+
+
+def count(children: list[RosterChild]) -> dict:
+    """The statistics columns for a group of children."""
+    c = dict.fromkeys(KEYS, 0)
+    for ch in children:
+        c["total"] += 1
+        c["male" if ch.sex == "male" else "female"] += 1
+        if ch.band:
+            c[ch.band] += 1
+        c["both_away"] += ch.both_away
+        c["one_incapable"] += ch.one_incapable
+        c["orphan"] += ch.orphan
+        c["difficulty"] += ch.difficulty
+        for cat in ("no_guardian", "dropout", "no_hukou", "ill", "disabled"):
+            c[cat] += cat in ch.categories
+        c["with_carer"] += ch.with_carer
+        c["reviewed"] += ch.reviewed
+    return c
+
+
+def _groups(region: Region) -> tuple[str, dict[int, tuple[int, str]]]:
+    """(label, village id → (group id, group name)): townships of a county, villages otherwise."""
+    divisions = db.session.execute(sa.select(Division.id, Division.name, Division.path, Division.level)
+                                   .where(Division.id.in_(subtree_ids(region)))).all()
+    names = {d.id: d.name for d in divisions}
+    depth = len(region.path.strip("/").split("/"))
+    group_of = {}
+    for d in divisions:
+        chain = [int(x) for x in d.path.strip("/").split("/")]
+        gid = chain[depth] if region.level == "county" and len(chain) > depth else d.id
+        if region.level == "county" and len(chain) <= depth:
+            gid = d.id
+        group_of[d.id] = (gid, names.get(gid, ""))
+    return ("乡镇(街道)" if region.level == "county" else "村(社区)"), group_of
+
+
+def build(region: Region, period: Period) -> RosterStats:
+    children = roster_children(region, period)
+    label, group_of = _groups(region)
+    groups: dict[int, list[RosterChild]] = {}
+    names: dict[int, str] = {}
+    for ch in children:
+        gid, name = group_of.get(ch.division_id, (ch.division_id, ""))
+        groups.setdefault(gid, []).append(ch)
+        names[gid] = name
+    rows = [{"name": names[g], **count(kids)} for g, kids in sorted(groups.items(), key=lambda kv: names[kv[0]])]
+    stats = RosterStats(region.name, period.label, label, rows, {"name": "合计", **count(children)})
+    check(stats)
+    return stats
+
+
+def check(stats: RosterStats) -> Checks:
+    """Row and column cross-sums (a stale record, e.g. a child over 16, shows up here)."""
+    checks = Checks()
+    for row in stats.rows + [stats.total]:
+        checks.add(f"{row['name']}：男 + 女 = 总数", row["total"], row["male"] + row["female"])
+        checks.add(f"{row['name']}：各年龄段之和 = 总数", row["total"], row["0-5"] + row["6-13"] + row["14-16"])
+    for key, header in COLUMNS:
+        checks.add(f"合计行「{header}」= 各行之和", stats.total[key], sum(r[key] for r in stats.rows))
+    stats.checks = checks
+    return checks
+
+
+def table_rows(stats: RosterStats):
+    for i, row in enumerate(stats.rows, start=1):
+        yield [i, row["name"]] + [row[k] for k in KEYS]
+    yield ["", "合计"] + [stats.total[k] for k in KEYS]
+
+
+def quarter_end(period: Period) -> date:
+    return period.end

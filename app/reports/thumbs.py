@@ -1,0 +1,38 @@
+"""Small pre-made thumbnails of activity photos for the ledgers (decoding full photos for every
+row of a 1,000-page PDF would dominate its rendering time). Made once, cached on disk."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from app.activities.photos import photo_path
+from app.reports.pdf import ORIGIN, THUMB_NAME
+
+THUMB_SIDE = 96
+
+
+@lru_cache(maxsize=8)
+def thumbs_dir(root: str) -> Path:
+    """The thumbnail cache under the reports folder ``root`` (see :func:`app.reports.service.reports_root`)."""
+    folder = Path(root) / "thumbs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def thumbnail_url(upload_dir: str, root: str, filename: str) -> str | None:
+    """The renderer URL of ``filename``'s thumbnail, making it on first use; None when the photo
+    is missing or unreadable (the ledger then simply shows no picture)."""
+    if not THUMB_NAME.match(filename or ""):
+        return None
+    target = thumbs_dir(root) / filename
+    if not target.exists():
+        source = photo_path(upload_dir, filename)
+        try:
+            from PIL import Image
+
+            with Image.open(source) as img:
+                img.thumbnail((THUMB_SIDE, THUMB_SIDE))
+                img.convert("RGB").save(target, "JPEG", quality=70)
+        except (OSError, ValueError):
+            return None
+    return f"{ORIGIN}/_thumbs/{filename}"
