@@ -1,0 +1,15 @@
+"""Static security scan: bandit finds nothing of medium or high severity in the app."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_bandit_finds_no_medium_or_high_issue():
+    run = subprocess.run([sys.executable, "-m", "bandit", "-q", "-r", "app", "-ll", "-f", "json"],
+                         cwd=ROOT, capture_output=True, text=True)
+    report = json.loads(run.stdout)
+    issues = [(i["filename"], i["line_number"], i["test_id"], i["issue_text"]) for i in report["results"]]
+    assert issues == []
