@@ -11,7 +11,7 @@ Typical use from the web application::
     why = explain(problem, result)
     check_pair(problem, "c4", "v2", current_load=1)   # -> [Violation(code, message, detail)]
 
-See ``/work/shared/matching/PROBLEM.md`` for the formulation; ``python -m app.matching --help``
+See ``docs/matching-problem.md`` for the formulation; ``python -m app.matching --help``
 for the command line.
 """
 
