@@ -588,6 +588,16 @@ def _entity_bomb(data: bytes) -> bytes:
     return _rezip(data, {"xl/worksheets/sheet1.xml": sheet})
 
 
+def _entity_bomb_after_long_comment(data: bytes) -> bytes:
+    """The DTD pushed 1 MB into the part by a comment (legal in the prolog; random text, so
+    the zip-bomb check does not catch it first): a scan of the part's first bytes misses it."""
+    bomb = _entity_bomb(data)
+    with zipfile.ZipFile(io.BytesIO(bomb)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    padded = b"<!--" + random.Random(2).randbytes(512 * 1024).hex().encode() + b"-->" + sheet
+    return _rezip(data, {"xl/worksheets/sheet1.xml": padded})
+
+
 HOSTILE: list[tuple[str, Callable[[bytes], bytes], dict[str, Any], str, str]] = [
     (
         "random bytes",
@@ -670,6 +680,13 @@ HOSTILE: list[tuple[str, Callable[[bytes], bytes], dict[str, Any], str, str]] = 
     (
         "entity expansion",
         _entity_bomb,
+        {},
+        "unsafe_xml",
+        "文件包含不安全的XML内容(DTD或实体声明),已拒绝导入",
+    ),
+    (
+        "entity expansion after a long comment",
+        _entity_bomb_after_long_comment,
         {},
         "unsafe_xml",
         "文件包含不安全的XML内容(DTD或实体声明),已拒绝导入",

@@ -66,7 +66,8 @@ def _looks_like_text(head: bytes) -> bool:
 def check_workbook_bytes(
     data: bytes, *, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES
 ) -> None:
-    """Check that ``data`` is a plain, sane .xlsx container, without decompressing it.
+    """Check that ``data`` is a plain, sane .xlsx container (sizes from the directory; the XML
+    parts are streamed once to look for DTDs).
 
     :raise RosterFileError: ``encrypted``, ``legacy_xls``, ``csv``, ``not_xlsx``, ``corrupt``,
         ``macro``, ``zip_bomb`` or ``unsafe_xml``.
@@ -98,16 +99,30 @@ def check_workbook_bytes(
         raise RosterFileError("macro")
 
 
+_DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"), "<!ENTITY".encode("utf-16-le"),
+              "<!DOCTYPE".encode("utf-16-be"), "<!ENTITY".encode("utf-16-be"))
+_SCAN_CHUNK = 1 << 20
+
+
 def _check_no_dtd(archive: zipfile.ZipFile, infos: Sequence[zipfile.ZipInfo]) -> None:
-    """:raise RosterFileError: ``unsafe_xml`` if an XML part declares a DTD (entity bombs,
-    external entities). openpyxl parses with defusedxml as well; this is a cheap first gate.
+    """:raise RosterFileError: ``unsafe_xml`` if an XML part declares a DTD or an entity (entity
+    bombs, external entities) anywhere in it — a long comment can push a DOCTYPE far from the
+    start. The whole part is scanned (its size is bounded by :func:`_check_zip_sizes`) because
+    the worksheet is then parsed with the standard library's C parser (see ``sheet.py``); the
+    other parts go through openpyxl, which uses defusedxml as well.
     """
+    overlap = max(len(mark) for mark in _DTD_MARKS) - 1
     for info in infos:
-        if info.filename.endswith((".xml", ".rels", ".vml")):
-            with archive.open(info) as part:
-                head = part.read(4096)
-            if b"<!DOCTYPE" in head.upper() or "<!DOCTYPE".encode("utf-16-le") in head:
-                raise RosterFileError("unsafe_xml")
+        if not info.filename.endswith((".xml", ".rels", ".vml")):
+            continue
+        with archive.open(info) as part:
+            tail = b""
+            while chunk := part.read(_SCAN_CHUNK):
+                window = tail + chunk
+                upper = window.upper()  # ASCII case only; also catches odd-cased UTF-16
+                if any(mark in upper for mark in _DTD_MARKS):
+                    raise RosterFileError("unsafe_xml")
+                tail = window[-overlap:]
 
 
 def _check_zip_sizes(infos: Sequence[zipfile.ZipInfo], max_unpacked_bytes: int) -> None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from xml.etree.ElementTree import iterparse  # C-accelerated; DTDs were refused beforehand
+
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.xml.constants import SHEET_MAIN_NS
@@ -21,10 +23,23 @@ from openpyxl.xml.constants import SHEET_MAIN_NS
 _IS = f"{{{SHEET_MAIN_NS}}}is"
 _T = f"{{{SHEET_MAIN_NS}}}t"
 _R = f"{{{SHEET_MAIN_NS}}}r"
+_ROW = f"{{{SHEET_MAIN_NS}}}row"
 
 
 class _InlineStringParser(WorkSheetParser):
-    """openpyxl's sheet parser, reading inline strings without building ``Text`` objects."""
+    """openpyxl's sheet parser, reading inline strings without building ``Text`` objects and
+    only the rows (the roster needs nothing else from the sheet part)."""
+
+    def parse(self) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        """Rows, parsed by the standard library's C-accelerated parser instead of defusedxml's
+        pure-Python one (half the reading time). Safe because
+        :func:`app.children.roster.container.check_workbook_bytes` has refused any part with a
+        DTD or entity declaration, and expat resolves no external entities."""
+        for _, element in iterparse(self.source):
+            if element.tag == _ROW:
+                row = self.parse_row(element)
+                element.clear()
+                yield row
 
     def parse_cell(self, element: Any) -> dict[str, Any]:
         if element.get("t") != "inlineStr" or self.rich_text:
