@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DateField, DecimalField, IntegerField, PasswordField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField, widgets)
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
@@ -62,3 +63,16 @@ class StatusForm(FlaskForm):
 
 class CapacityForm(FlaskForm):
     capacity = IntegerField(_l("可以结对的儿童人数"), validators=[InputRequired(), NumberRange(0, 10, _l("人数应在0到10之间"))])
+
+
+class TeacherImportForm(FlaskForm):
+    school_id = SelectField(_l("学校"), coerce=int, validate_choice=False)
+    file = FileField(_l("教师名单（.xlsx）"), validators=[FileRequired(_l("请选择要导入的Excel文件"))])
+    choice = RadioField(_l("有错误行时"), default="all_or_nothing",
+                        choices=[("all_or_nothing", _l("全部无误才导入（有错误则一行都不保存）")),
+                                 ("good_only", _l("只导入无误的行，错误行列出原因"))])
+
+
+class ConductForm(FlaskForm):
+    accept = BooleanField(_l("我已阅读并承诺遵守《志愿者行为守则》"),
+                          validators=[DataRequired(_l("请勾选确认行为守则"))])

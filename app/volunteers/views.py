@@ -1,15 +1,17 @@
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core import audit
 from app.core.dates import today_cn
+from app.core.models import Division, Organisation, utcnow
 from app.core.permissions import PUBLIC, get_in_scope_or_404, policy, volunteers_scope
 from app.extensions import db
 from app.matching.models import Pair
-from app.volunteers import services
-from app.volunteers.forms import CapacityForm, RegistrationForm, ScreeningForm, StatusForm
+from app.volunteers import services, teachers
+from app.volunteers.forms import (CapacityForm, ConductForm, RegistrationForm, ScreeningForm, StatusForm,
+                                  TeacherImportForm)
 from app.volunteers.models import VOLUNTEER_KINDS, VOLUNTEER_STATUSES, Volunteer
 
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
@@ -86,7 +88,78 @@ def me():
     pairs = db.session.scalars(sa.select(Pair).where(Pair.volunteer_id == volunteer.id)
                                .order_by(Pair.status, Pair.started_at.desc())).all()
     return render_template("volunteers/me.html", volunteer=volunteer, pairs=pairs, hours=_service_hours(volunteer),
-                           capacity_form=capacity_form, status_form=status_form)
+                           capacity_form=capacity_form, status_form=status_form, conduct_form=ConductForm())
+
+
+@bp.route("/me/conduct", methods=["POST"])
+@policy("volunteers.self")
+def accept_conduct():
+    """A volunteer whose school imported them confirms the code of conduct themselves."""
+    volunteer = db.session.scalar(sa.select(Volunteer).where(Volunteer.user_id == current_user.id))
+    if volunteer is None:
+        abort(404)
+    form = ConductForm()
+    if not form.validate_on_submit():
+        flash(_("请勾选确认行为守则"), "error")
+    elif volunteer.code_of_conduct_accepted_at is None:
+        volunteer.code_of_conduct_accepted_at = utcnow()
+        audit.record("volunteer.conduct_accepted", volunteer)
+        db.session.commit()
+        flash(_("已确认行为守则。"), "success")
+    return redirect(url_for("volunteers.me"))
+
+
+def _import_schools() -> list[Organisation]:
+    """Schools whose teachers the current user may import: their own school, or the schools
+    in their region."""
+    if current_user.role == "school_staff":
+        org = current_user.organisation
+        return [org] if org is not None and org.kind == "school" else []
+    stmt = sa.select(Organisation).where(Organisation.kind == "school")
+    if current_user.role != "admin":
+        if current_user.division is None:
+            return []
+        stmt = stmt.join(Division, Organisation.division_id == Division.id).where(
+            Division.path.startswith(current_user.division.path, autoescape=True))
+    return list(db.session.scalars(stmt.order_by(Organisation.name)))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@policy("volunteers.import")
+def import_teachers_form():
+    schools = _import_schools()
+    form = TeacherImportForm(school_id=schools[0].id if len(schools) == 1 else None)
+    form.school_id.choices = [(s.id, s.name) for s in schools]
+    rows = created = None
+    school = None
+    if form.validate_on_submit():
+        school = next((s for s in schools if s.id == form.school_id.data), None)
+        if school is None:
+            form.school_id.errors.append(_("请选择学校"))
+        else:
+            try:
+                rows = teachers.read_teachers(form.file.data.read(), school)
+            except teachers.TeacherFileError as exc:
+                form.file.errors.append(_(exc.message, **exc.values))
+    if rows is not None:
+        bad = [r for r in rows if r.reasons]
+        if bad and form.choice.data == "all_or_nothing":
+            created = []
+        else:
+            created = teachers.import_teachers(rows, school, by=current_user)
+            db.session.commit()
+        status = 422 if bad and not created else 200
+        return render_template("volunteers/import.html", form=form, rows=rows, bad=bad, created=created,
+                               school=school), status
+    return render_template("volunteers/import.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/import/template.xlsx")
+@policy("volunteers.import")
+def teacher_template():
+    return Response(teachers.template_workbook(),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": "attachment; filename*=UTF-8''teachers-template.xlsx"})
 
 
 @bp.route("/me/status", methods=["POST"])
