@@ -66,6 +66,18 @@ def register(reg: Registration) -> Volunteer:
     village = db.session.get(Division, reg.division_id)
     if village is None or village.level != "village":
         raise VolunteerError(N_("请选择居住的村（社区）"), "division_id")
+    volunteer = create_application(
+        reg, org, village, conduct_accepted=True,
+        prefer_gender=reg.prefer_gender or None, prefer_age_band=reg.prefer_age_band or None,
+        availability=reg.availability or None)
+    audit.record("volunteer.register", volunteer, user=db.session.get(User, volunteer.user_id))
+    return volunteer
+
+
+def create_application(reg: Registration, org: Organisation, village: Division, *, conduct_accepted: bool,
+                       **preferences) -> Volunteer:
+    """The volunteer row (status ``applied``) and its login (username: the mobile number), for
+    a registration already checked; the caller audits and commits."""
     user = User(username=reg.phone, display_name=reg.name, role="volunteer", division=village,
                 organisation=org, phone=reg.phone, password_hash=hash_password(reg.password))
     db.session.add(user)
@@ -73,13 +85,11 @@ def register(reg: Registration) -> Volunteer:
     volunteer = Volunteer(
         user_id=user.id, kind=reg.kind, organisation=org, name=reg.name, id_number=reg.id_number, sex=reg.sex,
         birth_date=reg.birth_date, phone=reg.phone, division=village, capacity=reg.capacity,
-        max_km=reg.max_km, skills=reg.skills, prefer_gender=reg.prefer_gender or None,
-        prefer_age_band=reg.prefer_age_band or None, availability=reg.availability or None,
-        status="applied", code_of_conduct_accepted_at=utcnow(),
+        max_km=reg.max_km, skills=reg.skills, status="applied",
+        code_of_conduct_accepted_at=utcnow() if conduct_accepted else None, **preferences,
     )
     db.session.add(volunteer)
     db.session.flush()
-    audit.record("volunteer.register", volunteer, user=user)
     return volunteer
 
 

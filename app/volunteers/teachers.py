@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from app.auth.models import User
-from app.auth.passwords import hash_password
 from app.children.roster import RosterFileError, check_workbook_bytes, neutralize
 from app.core import audit
 from app.core.i18n import N_
@@ -27,6 +26,7 @@ from app.core.models import Division, Organisation
 from app.core.phone import PhoneError, normalize_phone
 from app.extensions import db
 from app.volunteers.models import Volunteer
+from app.volunteers.services import Registration, create_application
 
 #: header text → field; the columns may come in any order, other columns are ignored
 COLUMNS = {"姓名": "name", "身份证号码": "id_number", "手机号码": "phone", "居住村（社区）": "village",
@@ -185,16 +185,11 @@ def import_teachers(rows: list[TeacherRow], school: Organisation, *, by: User) -
         if r.reasons:
             continue
         password = secrets.token_urlsafe(9)
-        user = User(username=r.phone, display_name=r.name, role="volunteer", division=r.village,
-                    organisation=school, phone=r.phone, password_hash=hash_password(password))
-        db.session.add(user)
-        db.session.flush()
-        volunteer = Volunteer(user_id=user.id, kind="teacher", organisation=school, name=r.name,
-                              id_number=r.id_number, sex=r.sex, birth_date=r.birth_date, phone=r.phone,
-                              division=r.village, capacity=r.capacity, max_km=r.max_km, skills=[],
-                              status="applied", code_of_conduct_accepted_at=None)
-        db.session.add(volunteer)
-        db.session.flush()
+        reg = Registration(kind="teacher", organisation_id=school.id, name=r.name, id_number=r.id_number,
+                           sex=r.sex, birth_date=r.birth_date, phone=r.phone, password=password,
+                           division_id=r.village.id, capacity=r.capacity, max_km=r.max_km, skills=[],
+                           prefer_gender=None, prefer_age_band=None, availability=None)
+        volunteer = create_application(reg, school, r.village, conduct_accepted=False)
         audit.record("volunteer.import", volunteer, user=by, detail={"row": r.row})
         created.append((volunteer, password))
     return created
