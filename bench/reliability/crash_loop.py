@@ -32,10 +32,8 @@ import argparse
 import http.client
 import json
 import random
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -357,23 +355,8 @@ def main(argv=None) -> int:
     parser.add_argument("--max-run", type=float, default=3.0, help="most seconds up before a kill")
     parser.add_argument("--keep", action="store_true", help="keep the database and the server log")
     args = parser.parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix=f"xb-crash-{args.db}-"))
-    print(f"crash loop: {args.db}, work dir {workdir}, load average {harness.loadavg()}", flush=True)
-    try:
-        db = harness.prepare_database(args.db, workdir, "crash")
-    except RuntimeError as exc:
-        print(f"cannot set up: {exc}", file=sys.stderr)
-        return 2
-    status = 2
-    try:
-        status = crash_loop(args, db, workdir)
-    finally:
-        if args.keep or status != 0:
-            print(f"kept: {db.url} and {workdir / 'gunicorn.log'}")
-        else:
-            db.drop()
-            shutil.rmtree(workdir, ignore_errors=True)
-    return status
+    return harness.run_on_scratch_database(args.db, "crash", args.keep,
+                                           lambda db, workdir: crash_loop(args, db, workdir))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -380,3 +381,26 @@ def pg_command_args(url: str) -> list[str]:
 def loadavg() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def run_on_scratch_database(kind: str, name: str, keep: bool, run) -> int:
+    """Make a work directory and a migrated scratch database (``kind``: sqlite or postgresql),
+    call ``run(db, workdir)`` and return its exit status; both are removed afterwards unless
+    ``keep`` or the run failed (then their paths are printed). Status 2 when set-up fails."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"xb-{name}-{kind}-"))
+    print(f"{name}: {kind}, work dir {workdir}, load average {loadavg()}", flush=True)
+    try:
+        db = prepare_database(kind, workdir, name)
+    except RuntimeError as exc:
+        print(f"cannot set up: {exc}", file=sys.stderr)
+        return 2
+    status = 2
+    try:
+        status = run(db, workdir)
+    finally:
+        if keep or status != 0:
+            print(f"kept: {db.url} and {workdir / 'gunicorn.log'}")
+        else:
+            db.drop()
+            shutil.rmtree(workdir, ignore_errors=True)
+    return status

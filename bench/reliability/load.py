@@ -33,9 +33,7 @@ import json
 import os
 import random
 import resource
-import shutil
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -339,23 +337,8 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix=f"xb-load-{args.db}-"))
-    print(f"load: {args.db}, work dir {workdir}, load average {harness.loadavg()}", flush=True)
-    try:
-        db = harness.prepare_database(args.db, workdir, "load")
-    except RuntimeError as exc:
-        print(f"cannot set up: {exc}", file=sys.stderr)
-        return 2
-    status = 2
-    try:
-        status = load_run(args, db, workdir)
-    finally:
-        if args.keep or status != 0:
-            print(f"kept: {db.url} and {workdir / 'gunicorn.log'}")
-        else:
-            db.drop()
-            shutil.rmtree(workdir, ignore_errors=True)
-    return status
+    return harness.run_on_scratch_database(args.db, "load", args.keep,
+                                           lambda db, workdir: load_run(args, db, workdir))
 
 
 if __name__ == "__main__":
