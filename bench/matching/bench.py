@@ -210,6 +210,12 @@ def worker_compare(problem_path: str, result_path: str, perturbed_path: str) -> 
     t0 = time.perf_counter()
     keep = solve(p2, g2, explain_reasons=False)
     t_keep = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    keep_full = solve(p2, g2, explain_reasons=False, method="full")
+    t_keep_full = time.perf_counter() - t0
+    if keep_full.objective != keep.objective:
+        raise SystemExit(f"re-solve: {keep.stats.get('method')} objective {keep.objective} != "
+                         f"full {keep_full.objective}")
     d0 = dict(raw)
     scratch_params = p2.params.to_dict()
     scratch_params["churn_cost"] = 0
@@ -227,7 +233,8 @@ def worker_compare(problem_path: str, result_path: str, perturbed_path: str) -> 
         "left_out_from_scratch": _left_out(p0, scratch.arc_of_child),
         "left_out_greedy": _left_out(p2, gm2),
         "objective_with_churn": keep.objective, "optimal": bool(keep.optimal and scratch.optimal),
-        "resolve_seconds": t_keep,
+        "resolve_seconds": t_keep, "resolve_method": keep.stats.get("method"),
+        "resolve_full_seconds": t_keep_full,
     }
     del d0, Params, np
     return out
@@ -344,14 +351,16 @@ def markdown(results: list[dict]) -> str:
                  f"{lg['urgent']}/{lg['key']}/{lg['normal']} |")
     L += ["", "Re-solve after 5 % of people change (existing pairs = previous optimum):", "",
           "| size | existing (still feasible) | broken: ours (churn) | from scratch (churn 0) | "
-          "greedy | left out urgent/key: ours | from scratch | greedy |", "|" + "---|" * 8]
+          "greedy | left out urgent/key: ours | from scratch | greedy | solve s: ours (method) | "
+          "full |", "|" + "---|" * 10]
     for r in results:
         v = r["compare"]["resolve"]
         a, b, c = v["left_out_with_churn"], v["left_out_from_scratch"], v["left_out_greedy"]
         L.append(f"| {r['size']} | {v['existing_pairs']:,} ({v['existing_still_feasible']:,}) | "
                  f"{v['broken_with_churn']:,} | {v['broken_from_scratch']:,} | "
                  f"{v['broken_greedy']:,} | {a['urgent']}/{a['key']} | {b['urgent']}/{b['key']} "
-                 f"| {c['urgent']}/{c['key']} |")
+                 f"| {c['urgent']}/{c['key']} | {v['resolve_seconds']:.2f} ({v['resolve_method']}) "
+                 f"| {v['resolve_full_seconds']:.2f} |")
     return "\n".join(L) + "\n"
 
 

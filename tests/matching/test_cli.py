@@ -121,3 +121,24 @@ def test_checker_agrees_on_generated(seed, tmp_path):
     src.write_text(json.dumps(d2))
     assert main(["solve", str(src), "-o", str(out)]) == 0
     assert check(d2, json.loads(out.read_text())) == []
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_pruned_method_equals_full_on_a_rematch(seed):
+    """The pruned method (auto for a re-match) grows its arc set until the certificate holds:
+    same optimum as one solve of every arc, on a fresh round and after a 5 % change."""
+    from app.matching import Problem, solve
+
+    d = generate.generate(1500, 450, n_counties=1, townships=4, seed=seed)
+    fresh = Problem.from_dict(d)
+    full = solve(fresh, method="full", explain_reasons=False)
+    pruned = solve(fresh, method="pruned", explain_reasons=False)
+    assert full.optimal and pruned.optimal
+    assert pruned.objective == full.objective
+    d2 = generate.perturb(d, 0.05, seed + 10, full.to_dict()["pairs"])
+    again = Problem.from_dict(d2)
+    auto = solve(again)
+    assert auto.stats["method"] == "pruned"
+    assert auto.optimal
+    assert auto.objective == solve(again, method="full", explain_reasons=False).objective
+    assert check(d2, auto.to_dict()) == []

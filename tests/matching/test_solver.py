@@ -31,7 +31,7 @@ def reasons_of(r):
 def test_sample_optimum():
     p = Problem.from_json((SHARED / "sample-problem.json").read_bytes())
     want = json.loads((SHARED / "sample-problem.optimum.json").read_text())
-    for method in ("full", "county", "auto"):
+    for method in ("full", "county", "pruned", "auto"):
         r = solve(p, method=method)
         assert r.optimal
         assert r.objective == want["objective"] == 12851103
@@ -254,7 +254,7 @@ def test_random_instances_match_brute_force():
         d = random_instance(rng, rng.randint(0, 14), rng.randint(0, 7))
         want = brute_force_objective(d)
         p = Problem.from_dict(d)
-        for method in ("full", "county"):
+        for method in ("full", "county", "pruned"):
             r = solve(p, method=method)
             assert r.optimal, (k, method)
             assert r.objective == want, (k, method, r.objective, want)
