@@ -8,7 +8,7 @@ not kept costs ``churn_cost``; modelled by discounting the arc of every feasible
 Engine: OR-Tools ``SimpleMinCostFlow`` (exact, integer). Methods:
 
 * ``full`` — one OR-Tools solve of every feasible arc (used for a single county).
-* ``pruned`` (auto in one county when existing pairs fill nearly every place) — a first OR-Tools solve on a
+* ``pruned`` (auto when existing pairs fill nearly every place) — a first OR-Tools solve on a
   pruned arc set: every arc of urgent and key children, the arcs of existing pairs, each child's
   few cheapest arcs and, for volunteers with places left after their existing pairs, their
   cheapest arcs to normal children without a pair. The certificate then adds every arc that
@@ -50,8 +50,9 @@ from .problem import TIERS, Problem, ProblemError
 
 _INF = np.int64(1) << 62
 #: "auto" picks the pruned method when at most this share of the places is free after the
-#: still-feasible existing pairs (re-match: ~5 % free, pruned 1.0 s vs full 1.8 s at county
-#: size; a fresh round with ~30 % free: pruned 3.1-4.0 s vs full 2.2-2.8 s)
+#: still-feasible existing pairs. Re-match (~5 % free): county size pruned 1.0 s vs full 1.8 s,
+#: prefecture pruned 18.9 s vs county method 35.6 s vs full 32.4 s. A fresh round (~30 % free)
+#: is slower pruned: county 3.1-4.0 s vs full 2.2-2.8 s, prefecture 75 s vs 53 s (county).
 PRUNED_FREE_SHARE = 0.10
 
 
@@ -265,8 +266,8 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
     :class:`MatchingError`). ``forbidden``: pairs that must not be used. ``method``: "full"
     (one OR-Tools solve of every arc), "county" (per-county solves, then a joint re-solve on
     a pruned arc set where cross-county arcs improve), "pruned" (solves on a growing pruned
-    arc set) or "auto" (county when the children span several counties, else pruned when the
-    existing pairs fill nearly every place, else full); all certified the same way. Unmatched reasons are filled in unless
+    arc set) or "auto" (pruned when the existing pairs fill nearly every place, else county when
+    the children span several counties, else full); all certified the same way. Unmatched reasons are filled in unless
     ``explain_reasons`` is false. The graph is built when not given (pass it to reuse it).
     """
     t0 = time.perf_counter()
@@ -339,14 +340,15 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
     t_solve = time.perf_counter()
     n_county = len(p.counties)
     if method == "auto":
-        if np.unique(p.c_county[flow_child]).size > 1:
+        # a re-match after a small change: the existing pairs already fill almost every place,
+        # so a pruned first solve is nearly right (on a fresh round it is not)
+        places = int(np.maximum(cap, 0).sum())
+        if n_ex_feasible and places - n_ex_feasible <= PRUNED_FREE_SHARE * places:
+            method = "pruned"
+        elif np.unique(p.c_county[flow_child]).size > 1:
             method = "county"
         else:
-            # a re-match after a small change: the existing pairs already fill almost every
-            # place, so a pruned first solve is nearly right (on a fresh round it is not)
-            places = int(np.maximum(cap, 0).sum())
-            free = places - n_ex_feasible
-            method = "pruned" if n_ex_feasible and free <= PRUNED_FREE_SHARE * places else "full"
+            method = "full"
     if method not in ("full", "county", "pruned"):
         raise ValueError(f"unknown method {method!r}")
     match_arc = np.full(nc, -1, dtype=np.int64)  # arc of each child's volunteer
