@@ -159,8 +159,9 @@ class _Flow:
         a = tails.size
         if a:
             smcf.add_arcs_with_capacity_and_unit_cost(
-                tails.astype(np.int32), (heads + n_c).astype(np.int32),
-                np.ones(a, dtype=np.int64), costs.astype(np.int64))
+                tails.astype(np.int32, copy=False),
+                (heads + np.int32(n_c)).astype(np.int32, copy=False),
+                np.ones(a, dtype=np.int64), costs.astype(np.int64, copy=False))
         smcf.add_arcs_with_capacity_and_unit_cost(
             np.arange(n_c, dtype=np.int32), np.full(n_c, sink, dtype=np.int32),
             np.ones(n_c, dtype=np.int64), unmatched.astype(np.int64))
@@ -267,8 +268,9 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
     (one OR-Tools solve of every arc), "county" (per-county solves, then a joint re-solve on
     a pruned arc set where cross-county arcs improve), "pruned" (solves on a growing pruned
     arc set) or "auto" (pruned when the existing pairs fill nearly every place, else county when
-    the children span several counties, else full); all certified the same way. Unmatched reasons are filled in unless
-    ``explain_reasons`` is false. The graph is built when not given (pass it to reuse it).
+    the children span several counties, else full); all certified the same way. Unmatched
+    reasons are filled in unless ``explain_reasons`` is false. The graph is built when not given
+    (pass it to reuse it).
     """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -468,20 +470,28 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
     arcs = _Arcs(g, disc_pos, churn)
     solves: list[dict] = []
 
+    def prepare(kids: np.ndarray, idx: np.ndarray, vols: np.ndarray, caps: np.ndarray) -> tuple:
+        """The arguments of :meth:`_Flow.solve` for children ``kids``, arcs ``idx``, volunteers
+        ``vols`` (local positions)."""
+        lc = np.full(nc, -1, dtype=np.int32)
+        lc[kids] = np.arange(kids.size)
+        lv = np.full(nv, -1, dtype=np.int32)
+        lv[vols] = np.arange(vols.size)
+        return (kids.size, vols.size, lc[g.ci[idx]], lv[g.vj[idx]], arcs.cost(idx), U_all[kids],
+                caps)
+
+    def apply(kids, idx, vols, used_local, label, seconds):
+        match_arc[kids] = -1
+        used = idx[used_local]
+        match_arc[g.ci[used]] = used
+        solves.append({"part": label, "children": int(kids.size), "volunteers": int(vols.size),
+                       "arcs": int(idx.size), "seconds": seconds})
+
     def run(kids: np.ndarray, idx: np.ndarray, vols: np.ndarray, caps: np.ndarray, label):
         """OR-Tools on children ``kids`` with arcs ``idx`` to volunteers ``vols``."""
         t = time.perf_counter()
-        lc = np.full(nc, -1, dtype=np.int64)
-        lc[kids] = np.arange(kids.size)
-        lv = np.full(nv, -1, dtype=np.int64)
-        lv[vols] = np.arange(vols.size)
-        flows = _Flow.solve(kids.size, vols.size, lc[g.ci[idx]], lv[g.vj[idx]], arcs.cost(idx),
-                            U_all[kids], caps)
-        match_arc[kids] = -1
-        used = idx[flows > 0]
-        match_arc[g.ci[used]] = used
-        solves.append({"part": label, "children": int(kids.size), "volunteers": int(vols.size),
-                       "arcs": int(idx.size), "seconds": time.perf_counter() - t})
+        flows = _Flow.solve(*prepare(kids, idx, vols, caps))
+        apply(kids, idx, vols, np.flatnonzero(flows > 0), label, time.perf_counter() - t)
 
     ok_arc = flow_child[g.ci] if alive is None else (alive & flow_child[g.ci])
     t0 = time.perf_counter()
@@ -501,12 +511,21 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
         order = sel[np.argsort(key[sel], kind="stable")]
         ks = key[order]
         del key, sel
+        parts = []
         for k in np.unique(p.c_county[flow_child]).tolist():
             lo, hi = np.searchsorted(ks, [k, k + 1])
             kids = np.flatnonzero((p.c_county == k) & flow_child)
             vols = np.flatnonzero(p.v_county == k)
-            run(kids, order[lo:hi], vols, cap[vols], f"county {p.counties[k]}")
+            parts.append((kids, order[lo:hi], vols, cap[vols], f"county {p.counties[k]}"))
         del order, ks
+        workers = _county_workers(len(parts), int(sum(x[1].size for x in parts)))
+        if workers > 1:
+            _run_parallel(parts, workers, prepare, apply)
+        else:
+            for part in parts:
+                run(*part)
+        stats["county_workers"] = workers
+        del parts
     timings["ortools"] = time.perf_counter() - t0
 
     # ---- certificate: least duals on a growing arc set, priced against every arc ----------
@@ -616,6 +635,50 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
     stats["solves"] = solves
     stats["certificate"] = info
     return proven
+
+
+#: counties are solved in parallel processes (OR-Tools holds the GIL) when the machine has
+#: more than one core and the per-county graphs together have at least this many arcs (below
+#: it, starting the processes costs more than it saves). Prefecture size (10 counties, 33.8M
+#: arcs): 20 s serial -> see the benchmark notes.
+PARALLEL_MIN_ARCS = 2_000_000
+MAX_COUNTY_WORKERS = 2
+
+
+def _county_workers(n_parts: int, n_arcs: int) -> int:
+    import os
+
+    if n_parts < 2 or n_arcs < PARALLEL_MIN_ARCS:
+        return 1
+    return max(1, min(MAX_COUNTY_WORKERS, os.cpu_count() or 1, n_parts))
+
+
+def _flow_used(args: tuple) -> tuple[np.ndarray, float]:
+    """Worker: one OR-Tools solve; the positions of the arcs that carry flow, and seconds."""
+    t = time.perf_counter()
+    flows = _Flow.solve(*args)
+    return np.flatnonzero(flows > 0), time.perf_counter() - t
+
+
+def _run_parallel(parts: list, workers: int, prepare, apply) -> None:
+    """Solve independent parts in ``workers`` spawned processes, largest first, with at most
+    ``workers`` parts' arrays in flight (memory); results are applied in the parent."""
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from multiprocessing import get_context
+
+    todo = sorted(parts, key=lambda x: -x[1].size)
+    running = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        while todo or running:
+            while todo and len(running) < workers:
+                kids, idx, vols, caps, label = todo.pop(0)
+                fut = pool.submit(_flow_used, prepare(kids, idx, vols, caps))
+                running[fut] = (kids, idx, vols, label)
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                kids, idx, vols, label = running.pop(fut)
+                used_local, seconds = fut.result()
+                apply(kids, idx, vols, used_local, label, seconds)
 
 
 def _most_violated(g, pos, slack, nc, nv, k):

@@ -142,3 +142,22 @@ def test_pruned_method_equals_full_on_a_rematch(seed):
     assert auto.optimal
     assert auto.objective == solve(again, method="full", explain_reasons=False).objective
     assert check(d2, auto.to_dict()) == []
+
+
+def test_counties_solved_in_parallel_processes_give_the_same_optimum(monkeypatch):
+    """The county method hands each county to a spawned process when the graph is big; forced
+    on here for a small two-county instance: same optimum as serially and as one full solve."""
+    from app.matching import Problem, solve
+    from app.matching import solver as solver_module
+
+    d = generate.generate(900, 270, n_counties=3, townships=2, seed=8)
+    prob = Problem.from_dict(d)
+    serial = solve(prob, method="county", explain_reasons=False)
+    assert serial.stats["county_workers"] == 1
+    monkeypatch.setattr(solver_module, "PARALLEL_MIN_ARCS", 0)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)  # also on a one-core machine
+    parallel = solve(prob, method="county")
+    assert parallel.stats["county_workers"] == 2
+    assert parallel.optimal and serial.optimal
+    assert parallel.objective == serial.objective == solve(prob, method="full").objective
+    assert check(d, parallel.to_dict()) == []
