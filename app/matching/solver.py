@@ -407,18 +407,26 @@ class _Arcs:
         return c
 
 
+_COST_LADDER = np.array([500, 1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 8000, 11000, 15000,
+                         20000, 30000, 45000], dtype=np.int64)
+
+
+def _cheapest_per(group: np.ndarray, n: int, cost: np.ndarray, want) -> np.ndarray:
+    """Positions (into ``group``/``cost``) of about the ``want`` cheapest arcs of each of the ``n``
+    groups (``want``: a number or one per group; a cost ladder, no sort of all arcs)."""
+    nl = _COST_LADDER.size + 1
+    grp = group.astype(np.int64)
+    lvl = np.searchsorted(_COST_LADDER, cost)
+    cum = np.cumsum(np.bincount(grp * nl + lvl, minlength=n * nl).reshape(n, nl), axis=1)
+    want = np.broadcast_to(np.asarray(want, dtype=np.int64), (n,))
+    level = np.argmax(cum >= want[:, None], axis=1)
+    level[cum[:, -1] < want] = nl - 1
+    return np.flatnonzero(lvl <= level[grp])
+
+
 def _cheap_arcs(g: CandidateGraph, k: int) -> np.ndarray:
-    """About the k cheapest arcs of every child (a cost ladder, no sort of all arcs)."""
-    nc = g.n_children
-    ladder = np.array([1000, 2000, 3000, 4500, 6000, 8000, 11000, 15000, 20000, 30000,
-                       45000], dtype=np.int64)
-    nl = ladder.size + 1
-    lvl = np.searchsorted(ladder, g.cost).astype(np.int8)
-    hist = np.bincount(g.ci.astype(np.int64) * nl + lvl, minlength=nc * nl)
-    cum = np.cumsum(hist.reshape(nc, nl), axis=1)
-    level = np.argmax(cum >= k, axis=1).astype(np.int8)
-    level[cum[:, -1] < k] = nl - 1
-    return np.flatnonzero(lvl <= level[g.ci])
+    """About the k cheapest arcs of every child."""
+    return _cheapest_per(g.ci, g.n_children, g.cost, k)
 
 
 def _pruned_arcs(p: Problem, g: CandidateGraph, ok_arc: np.ndarray, disc_pos: np.ndarray,
@@ -441,16 +449,8 @@ def _pruned_arcs(p: Problem, g: CandidateGraph, ok_arc: np.ndarray, disc_pos: np
     paired[g.ci[disc_pos]] = True
     cand = np.flatnonzero((free[g.vj] > 0) & ~paired[g.ci] & (p.c_tier[g.ci] == 0) & ~keep)
     if cand.size:
-        ladder = np.array([500, 1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 8000, 11000, 15000,
-                           20000, 30000, 45000], dtype=np.int64)
-        nl = ladder.size + 1
-        vj = g.vj[cand].astype(np.int64)
-        lvl = np.searchsorted(ladder, g.cost[cand])
-        cum = np.cumsum(np.bincount(vj * nl + lvl, minlength=nv * nl).reshape(nv, nl), axis=1)
-        want = np.maximum(free, 0).astype(np.int64) * per_place
-        level = np.argmax(cum >= want[:, None], axis=1)
-        level[cum[:, -1] < want] = nl - 1
-        keep[cand[lvl <= level[vj]]] = True
+        want = np.maximum(free, 0) * per_place
+        keep[cand[_cheapest_per(g.vj[cand], nv, g.cost[cand], want)]] = True
     keep &= ok_arc
     return np.flatnonzero(keep)
 
@@ -586,7 +586,14 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
             continue
         u, price, br = res
         ts = time.perf_counter()
-        vpos, vsl = _violations(g, alive, fcs, u, price, disc_pos, churn, mask=scan_mask)
+        # the first pruned solve: its duals are rough, so the nearly tight arcs join P too (far
+        # fewer re-solves than adding only the violating arcs); one scan finds both
+        first_pruned = pruned is not None and it == 0
+        vpos, vsl = _violations(g, alive, fcs, u, price, disc_pos, churn, mask=scan_mask,
+                                above=-near_tight if first_pruned else 0)
+        near = vpos
+        if first_pruned:
+            vpos, vsl = vpos[vsl > 0], vsl[vsl > 0]
         info.append({"iteration": it, "arcs": int(P.size), "duals": t_d, "bf_rounds": br,
                      "scan": time.perf_counter() - ts, "violations": int(vpos.size),
                      "scope": "within counties" if scan_mask is not None else "all arcs"})
@@ -619,10 +626,8 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
             stats["dual_objective_lp"] = dual_obj
             stats["primal_objective_lp"] = primal
             break
-        if pruned is not None and it == 0:
-            # the first pruned solve: its duals are rough, so the nearly tight arcs join too
-            # (far fewer re-solves than adding only the violating arcs)
-            vpos, _ = _violations(g, alive, fcs, u, price, disc_pos, churn, above=-near_tight)
+        if first_pruned:
+            vpos = near
         elif vpos.size > 8 * (nc + nv):
             vpos = _most_violated(g, vpos, vsl, nc, nv, 4)
         inP[vpos] = True
