@@ -480,7 +480,7 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
         return (kids.size, vols.size, lc[g.ci[idx]], lv[g.vj[idx]], arcs.cost(idx), U_all[kids],
                 caps)
 
-    def apply(kids, idx, vols, used_local, label, seconds):
+    def apply(kids, idx, vols, used_local, seconds, label):
         match_arc[kids] = -1
         used = idx[used_local]
         match_arc[g.ci[used]] = used
@@ -489,9 +489,7 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
 
     def run(kids: np.ndarray, idx: np.ndarray, vols: np.ndarray, caps: np.ndarray, label):
         """OR-Tools on children ``kids`` with arcs ``idx`` to volunteers ``vols``."""
-        t = time.perf_counter()
-        flows = _Flow.solve(*prepare(kids, idx, vols, caps))
-        apply(kids, idx, vols, np.flatnonzero(flows > 0), label, time.perf_counter() - t)
+        apply(kids, idx, vols, *_flow_used(prepare(kids, idx, vols, caps)), label=label)
 
     ok_arc = flow_child[g.ci] if alive is None else (alive & flow_child[g.ci])
     t0 = time.perf_counter()
@@ -682,8 +680,7 @@ def _run_parallel(parts: list, workers: int, prepare, apply) -> None:
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in done:
                 kids, idx, vols, label = running.pop(fut)
-                used_local, seconds = fut.result()
-                apply(kids, idx, vols, used_local, label, seconds)
+                apply(kids, idx, vols, *fut.result(), label=label)
 
 
 def _most_violated(g, pos, slack, nc, nv, k):
