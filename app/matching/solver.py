@@ -7,20 +7,28 @@ not kept costs ``churn_cost``; modelled by discounting the arc of every feasible
 
 Engine: OR-Tools ``SimpleMinCostFlow`` (exact, integer). Methods:
 
-* ``full`` — one OR-Tools solve of every feasible arc (used for a single county).
-* ``pruned`` (auto when existing pairs fill nearly every place) — a first OR-Tools solve on a
-  pruned arc set: every arc of urgent and key children, the arcs of existing pairs, each child's
-  few cheapest arcs and, for volunteers with places left after their existing pairs, their
-  cheapest arcs to normal children without a pair. The certificate then adds every arc that
-  violates or is nearly tight under the duals and re-solves on the grown set until no arc
-  violates. A re-match after a small change is mostly settled by the existing pairs, so the
-  pruned set is a fraction of the graph (measured: 1.8 s -> 1.0 s at county size).
+* ``full`` — one OR-Tools solve of every feasible arc (the reference; only on request).
+* ``pruned`` (auto for one county, and for a re-match where existing pairs fill nearly every
+  place) — a first OR-Tools solve on a pruned arc set: every arc of urgent and key children, the
+  arcs of existing pairs, each child's few cheapest arcs and, for volunteers with places left
+  after their existing pairs, their cheapest arcs to normal children without a pair. The
+  certificate then adds every arc that violates or is nearly tight under the duals; with many
+  improving arcs everyone is re-solved on the grown set, with a few only their *region* (below).
+  Measured at county size: fresh round 2.4 s (full) -> 1.5 s, re-match 1.9 s -> 0.7 s.
 * ``county`` (auto when children span several counties) — every county is solved alone with all
   its own arcs (OR-Tools is super-linear in the number of nodes, so ten county solves are much
   cheaper than one prefecture solve and need far less memory). The cross-county arcs are then
   priced with the duals; improving ones plus every nearly tight arc (reduced cost <= 2000) form a
   pruned arc set on which all children are re-solved jointly, and the certificate loop below adds
-  any arc that still violates and re-solves on the pruned set until none does.
+  any arc that still violates and repairs or re-solves until none does.
+
+Repair (both): with optimal duals of the current assignment every residual arc has a reduced
+cost >= 0, so an improving arc of slack s changes the optimum only along cycles of reduced
+length < s through it. Two scipy Dijkstra runs bound the children on such cycles; only they are
+re-solved (the others keep their volunteers and the places they take), and the certificate then
+checks every arc again. When that region is most of the children (an urgent child's slack reaches
+everywhere) all are re-solved on the pruned arc set instead; when the region missed a cycle the
+duals fail and the same happens.
 
 Certificate (both methods; ``optimal`` is true only when it holds): LP duals are computed by us —
 the least volunteer prices ``p >= 0`` with ``u_i = c(i, m(i)) + p_m(i)`` for a matched child and
@@ -49,10 +57,10 @@ from .graph import CandidateGraph, build_graph, pair_violations
 from .problem import TIERS, Problem, ProblemError
 
 _INF = np.int64(1) << 62
-#: "auto" picks the pruned method when at most this share of the places is free after the
-#: still-feasible existing pairs. Re-match (~5 % free): county size pruned 1.0 s vs full 1.8 s,
-#: prefecture pruned 18.9 s vs county method 35.6 s vs full 32.4 s. A fresh round (~30 % free)
-#: is slower pruned: county 3.1-4.0 s vs full 2.2-2.8 s, prefecture 75 s vs 53 s (county).
+#: a re-match: at most this share of the places is free after the still-feasible existing
+#: pairs. "auto" then picks the pruned method even for several counties (re-match, prefecture:
+#: pruned 18.9 s vs county method 35.6 s vs full 32.4 s); on a fresh round (~30 % free) of
+#: several counties the county method (prefecture: 47-55 s vs pruned 54-75 s).
 PRUNED_FREE_SHARE = 0.10
 
 
@@ -267,8 +275,8 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
     :class:`MatchingError`). ``forbidden``: pairs that must not be used. ``method``: "full"
     (one OR-Tools solve of every arc), "county" (per-county solves, then a joint re-solve on
     a pruned arc set where cross-county arcs improve), "pruned" (solves on a growing pruned
-    arc set) or "auto" (pruned when the existing pairs fill nearly every place, else county when
-    the children span several counties, else full); all certified the same way. Unmatched
+    arc set) or "auto" (county for a fresh round across several counties, else pruned); all
+    certified the same way. Unmatched
     reasons are filled in unless ``explain_reasons`` is false. The graph is built when not given
     (pass it to reuse it).
     """
@@ -345,12 +353,11 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
         # a re-match after a small change: the existing pairs already fill almost every place,
         # so a pruned first solve is nearly right (on a fresh round it is not)
         places = int(np.maximum(cap, 0).sum())
-        if n_ex_feasible and places - n_ex_feasible <= PRUNED_FREE_SHARE * places:
-            method = "pruned"
-        elif np.unique(p.c_county[flow_child]).size > 1:
+        rematch = n_ex_feasible and places - n_ex_feasible <= PRUNED_FREE_SHARE * places
+        if not rematch and np.unique(p.c_county[flow_child]).size > 1:
             method = "county"
         else:
-            method = "full"
+            method = "pruned"
     if method not in ("full", "county", "pruned"):
         raise ValueError(f"unknown method {method!r}")
     match_arc = np.full(nc, -1, dtype=np.int64)  # arc of each child's volunteer
@@ -430,7 +437,7 @@ def _cheap_arcs(g: CandidateGraph, k: int) -> np.ndarray:
 
 
 def _pruned_arcs(p: Problem, g: CandidateGraph, ok_arc: np.ndarray, disc_pos: np.ndarray,
-                 cap: np.ndarray, k_child: int = 6, per_place: int = 40) -> np.ndarray:
+                 cap: np.ndarray, k_child: int = 8, per_place: int = 60) -> np.ndarray:
     """The first arc set of the "pruned" method (positions, sorted; only arcs in ``ok_arc``).
 
     Every arc of urgent and key children (they are few and their required skills make the arcs
@@ -459,12 +466,12 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
                 match_arc, method, stats, timings) -> bool:
     """Optimal assignment of the flow children into ``match_arc``; True when proven optimal.
 
-    "full": one OR-Tools solve of every arc. "county": each county alone first (its children,
-    the volunteers whose home county it is, the arcs between them) — exact per county but blind
-    to cross-county arcs. The certificate then finds the cross-county arcs that would improve
-    the combined assignment; the neighbourhood of those arcs (children within ``radius`` km and
-    every volunteer they can reach, others fixed) is re-solved with all its arcs, widening the
-    radius while the assignment is still not optimal, until the certificate holds.
+    "full": one OR-Tools solve of every arc. "pruned": one solve on a pruned arc set.
+    "county": each county alone first (its children, the volunteers whose home county it is, the
+    arcs between them) — exact per county but blind to cross-county arcs. Then the certificate
+    loop (module docstring): price every arc with the least duals, add what violates, repair the
+    region of a few improving arcs or re-solve everyone on the grown arc set, until no arc
+    violates.
     """
     nc, nv = p.n_children, p.n_volunteers
     arcs = _Arcs(g, disc_pos, churn)
@@ -490,6 +497,25 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
     def run(kids: np.ndarray, idx: np.ndarray, vols: np.ndarray, caps: np.ndarray, label):
         """OR-Tools on children ``kids`` with arcs ``idx`` to volunteers ``vols``."""
         apply(kids, idx, vols, *_flow_used(prepare(kids, idx, vols, caps)), label=label)
+
+    def repair(P: np.ndarray, viol: np.ndarray, slack: np.ndarray, u: np.ndarray,
+               price: np.ndarray) -> bool:
+        """Re-solve the children that improving arcs ``viol`` can affect (see _repair_region),
+        the others fixed; arcs: ``P`` (which holds ``viol``). True when that region was so big
+        that every flow child was re-solved on ``P`` instead."""
+        tr = time.perf_counter()
+        kids, idx, vols, caps = _repair_region(g, arcs, P, fcs, loc, match_arc, u, price, U,
+                                               cap, viol, slack)
+        t_region = time.perf_counter() - tr
+        if kids.size > REPAIR_MAX_SHARE * fcs.size:
+            # a region this big rarely holds the whole repair: re-solve everyone on P
+            run(fcs, P, np.arange(nv), cap, "all (pruned arcs)")
+            solves[-1]["region_children"] = int(kids.size)
+        else:
+            run(kids, idx, vols, caps, "region")
+        solves[-1]["region_seconds"] = t_region
+        timings["ortools"] += time.perf_counter() - tr
+        return solves[-1]["part"] != "region"
 
     ok_arc = flow_child[g.ci] if alive is None else (alive & flow_child[g.ci])
     t0 = time.perf_counter()
@@ -589,7 +615,7 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
         first_pruned = pruned is not None and it == 0
         vpos, vsl = _violations(g, alive, fcs, u, price, disc_pos, churn, mask=scan_mask,
                                 above=-near_tight if first_pruned else 0)
-        near = vpos
+        near, near_sl = vpos, vsl
         if first_pruned:
             vpos, vsl = vpos[vsl > 0], vsl[vsl > 0]
         info.append({"iteration": it, "arcs": int(P.size), "duals": t_d, "bf_rounds": br,
@@ -610,11 +636,8 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
                 vpos = improving
             else:
                 inP[near] = True
-                P = np.flatnonzero(inP)
-                tr = time.perf_counter()
-                run(fcs, P, np.arange(nv), cap, "all (pruned arcs)")
-                solved_on_P = True
-                timings["ortools"] += time.perf_counter() - tr
+                solved_on_P = repair(np.flatnonzero(inP), improving,
+                                     nsl[(nsl > 0) & ~within[near]], u, price)
                 p_warm = None
                 continue
         if vpos.size == 0:
@@ -624,21 +647,107 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
             stats["dual_objective_lp"] = dual_obj
             stats["primal_objective_lp"] = primal
             break
+        n_improving = vpos.size
         if first_pruned:
-            vpos = near
+            vpos, vsl = near, near_sl
         elif vpos.size > 8 * (nc + nv):
-            vpos = _most_violated(g, vpos, vsl, nc, nv, 4)
+            vpos, vsl = _most_violated(g, vpos, vsl, nc, nv, 4), None
         inP[vpos] = True
         p_warm = price
         if scan_mask is None and method != "full":
-            # these arcs were not part of the last (pruned, joint) solve; in a full solve and
-            # within counties after the per-county solves every arc was
+            # these arcs were not part of the last (pruned, joint) solve (in a full solve and
+            # within counties after the per-county solves every arc was). Many improving arcs:
+            # re-solve everyone on P at once; a few: re-solve only the region they can change.
+            # Either way the certificate then re-checks every arc.
             solved_on_P = False
+            p_warm = None
+            if n_improving > REPAIR_MAX_ARCS or vsl is None:
+                tr = time.perf_counter()
+                run(fcs, np.flatnonzero(inP), np.arange(nv), cap, "all (pruned arcs)")
+                solved_on_P = True
+                timings["ortools"] += time.perf_counter() - tr
+            else:
+                imp = vsl > 0
+                solved_on_P = repair(np.flatnonzero(inP), vpos[imp], vsl[imp], u, price)
     timings["certificate"] = time.perf_counter() - t_cert
     stats["solves"] = solves
     stats["certificate"] = info
     return proven
 
+
+def _repair_region(g: CandidateGraph, arcs: "_Arcs", P: np.ndarray, fcs: np.ndarray,
+                   loc: np.ndarray, match_arc: np.ndarray, u: np.ndarray, price: np.ndarray,
+                   U: np.ndarray, cap: np.ndarray, viol: np.ndarray, slack: np.ndarray) -> tuple:
+    """The children an exact re-solve must free when the improving arcs ``viol`` join ``P``.
+
+    ``(u, price)`` are optimal duals of the current assignment on ``P`` without ``viol``, so every
+    arc of the residual network (children, volunteers, the sink) has a reduced cost >= 0. An
+    improving arc (i, j) of slack s lowers the cost only through a cycle j -> ... -> x -> ... ->
+    exit(i) -> i of reduced length < s, where exit(i) is i's volunteer (or the sink when i is
+    unmatched). Two Dijkstra runs (scipy) find every child x with
+    ``min over arcs (dist(j, x) - s) + min over tails dist(x, exit(i)) < 0``: a superset of the
+    children on such cycles with one improving arc (cycles through several are caught by the
+    certificate). Returns (children, arcs, volunteers, capacities) of the region's OR-Tools
+    solve: those children with all their arcs in ``P``, the others fixed (their places taken
+    off the capacities).
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    nf, nv = fcs.size, cap.size
+    t, s = nf + nv, nf + nv + 1
+    x = match_arc[fcs]
+    m = np.where(x >= 0, g.vj[np.maximum(x, 0)], -1).astype(np.int64)
+    load = np.bincount(m[m >= 0], minlength=nv)
+    pc = loc[g.ci[P]]
+    pv = g.vj[P].astype(np.int64)
+    used = x[pc] == P
+    rc = arcs.cost(P) - u[pc] + price[pv]
+    fwd = ~used & (rc >= 0)
+    matched = np.flatnonzero(m >= 0)
+    free = np.flatnonzero(m < 0)
+    room = np.flatnonzero(load < cap)
+    busy = np.flatnonzero(load > 0)
+    rows = np.concatenate([pc[fwd], nf + pv[used], matched, np.full(free.size, t), nf + room,
+                           np.full(busy.size, t)])
+    cols = np.concatenate([nf + pv[fwd], pc[used], np.full(matched.size, t), free,
+                           np.full(room.size, t), nf + busy])
+    w = np.concatenate([rc[fwd], np.zeros(int(used.sum()), dtype=np.int64),
+                        U[matched] - u[matched], np.zeros(free.size + room.size, dtype=np.int64),
+                        price[busy]]).astype(np.float64)
+    del rc, fwd, used
+    G = csr_matrix((w, (rows, cols)), shape=(s + 1, s + 1))
+    # backward: distance from every node to the nearest exit of a tail
+    limit = float(slack.max())
+    tails = loc[g.ci[viol]]
+    exits = np.unique(np.where(m[tails] >= 0, nf + m[tails], t))
+    db = dijkstra(G.T.tocsr(), directed=True, indices=exits, min_only=True, limit=limit)
+    # forward: from an extra node s with an arc s -> j of length L - (largest slack into j), so
+    # dist(s, x) - L = min over improving arcs (dist(j, x) - slack)
+    best = np.zeros(nv, dtype=np.int64)
+    np.maximum.at(best, g.vj[viol], slack)
+    heads = np.flatnonzero(best)
+    G = csr_matrix((np.concatenate([w, limit - best[heads]]),
+                    (np.concatenate([rows, np.full(heads.size, s)]),
+                     np.concatenate([cols, nf + heads]))), shape=(s + 1, s + 1))
+    del rows, cols, w
+    df = dijkstra(G, directed=True, indices=s, limit=limit)
+    region = (df[:nf] + db[:nf]) < limit
+    region[tails] = True
+    kids = fcs[region]
+    idx = P[region[pc]]
+    out = m[~region]
+    load_out = np.bincount(out[out >= 0], minlength=nv)
+    vols = np.unique(g.vj[idx])
+    return kids, idx, vols, cap[vols] - load_out[vols]
+
+
+#: a repair (re-solve of the region around improving arcs) instead of a joint re-solve when at
+#: most this many arcs improve
+REPAIR_MAX_ARCS = 20_000
+#: ... and when the region holds at most this share of the children (the improving arcs of a
+#: more vulnerable child reach far: a region of half the children is not cheaper than all)
+REPAIR_MAX_SHARE = 0.6
 
 #: counties are solved in parallel processes (OR-Tools holds the GIL) when the machine has
 #: more than one core and the per-county graphs together have at least this many arcs (below
