@@ -366,6 +366,7 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
         proven = _solve_flow(p, g, alive, flow_child, cap, U_all, disc_pos, churn, match_arc,
                              method, stats, timings)
     timings["solve"] = time.perf_counter() - t_solve
+    stats.pop("_duals", None)
     stats["method"] = method
 
     # ---- assemble the result ----------------------------------------------------------------
@@ -494,6 +495,14 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
         solves.append({"part": label, "children": int(kids.size), "volunteers": int(vols.size),
                        "arcs": int(idx.size), "seconds": seconds})
 
+    def prepare_part(kids: np.ndarray, idx: np.ndarray, vols: np.ndarray,
+                     caps: np.ndarray) -> tuple:
+        """The arguments of :func:`_solve_part` (a county solved and certified alone)."""
+        n_c, n_v, ci, vj, _, u_part, caps = prepare(kids, idx, vols, caps)
+        disc = (np.zeros(0, dtype=np.int64) if arcs.disc is None
+                else np.flatnonzero(arcs.disc[idx]))
+        return n_c, n_v, ci, vj, g.cost[idx], u_part, caps, p.c_tier[kids], disc, churn
+
     def run(kids: np.ndarray, idx: np.ndarray, vols: np.ndarray, caps: np.ndarray, label):
         """OR-Tools on children ``kids`` with arcs ``idx`` to volunteers ``vols``."""
         apply(kids, idx, vols, *_flow_used(prepare(kids, idx, vols, caps)), label=label)
@@ -520,6 +529,7 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
     ok_arc = flow_child[g.ci] if alive is None else (alive & flow_child[g.ci])
     t0 = time.perf_counter()
     pruned = None
+    given_duals = None  # optimal duals of the per-county problems, when they are certified
     if method == "full":
         run(np.flatnonzero(flow_child), np.flatnonzero(ok_arc), np.arange(nv), cap, "all")
         within = None
@@ -543,11 +553,29 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
             parts.append((kids, order[lo:hi], vols, cap[vols], f"county {p.counties[k]}"))
         del order, ks
         workers = _county_workers(len(parts), int(sum(x[1].size for x in parts)))
+        # each county is solved and certified on its own arcs (pruned method); its duals
+        # together are optimal duals of the within-county problem
+        fcs0 = np.flatnonzero(flow_child)
+        loc0 = np.full(nc, -1, dtype=np.int64)
+        loc0[fcs0] = np.arange(fcs0.size)
+        county_u = U_all[fcs0].copy()
+        county_p = np.zeros(nv, dtype=np.int64)
+        county_ok = []
+
+        def apply_part(kids, idx, vols, used_local, seconds, proven_part, u_part, p_part, label):
+            apply(kids, idx, vols, used_local, seconds, label)
+            county_u[loc0[kids]] = u_part
+            county_p[vols] = p_part
+            county_ok.append(proven_part)
+
         if workers > 1:
-            _run_parallel(parts, workers, prepare, apply)
+            _run_parallel(parts, workers, prepare_part, apply_part, _solve_part)
         else:
-            for part in parts:
-                run(*part)
+            for kids, idx, vols, caps, label in parts:
+                apply_part(kids, idx, vols, *_solve_part(prepare_part(kids, idx, vols, caps)),
+                           label=label)
+        if all(county_ok):
+            given_duals = (county_u, county_p)
         stats["county_workers"] = workers
         del parts
     timings["ortools"] = time.perf_counter() - t0
@@ -586,8 +614,12 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
         td = time.perf_counter()
         # when arcs were added since the last solve, a long iteration usually means an
         # improving cycle: give up sooner (a wrong guess only costs a re-solve)
-        res = least_duals(loc[g.ci[P]], g.vj[P].astype(np.int64), arcs.cost(P), m, mc, U, cap,
-                          p_init=p_warm, max_rounds=150 if solved_on_P else 80)
+        if given_duals is not None:
+            res = (*given_duals, 0)
+            given_duals = None
+        else:
+            res = least_duals(loc[g.ci[P]], g.vj[P].astype(np.int64), arcs.cost(P), m, mc, U,
+                              cap, p_init=p_warm, max_rounds=150 if solved_on_P else 80)
         t_d = time.perf_counter() - td
         if res is None and solved_on_P:
             # the assignment is optimal on P (P holds only arcs it was solved with), so the
@@ -646,6 +678,7 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
             proven = dual_obj == primal
             stats["dual_objective_lp"] = dual_obj
             stats["primal_objective_lp"] = primal
+            stats["_duals"] = (u, price)
             break
         n_improving = vpos.size
         if first_pruned:
@@ -772,7 +805,37 @@ def _flow_used(args: tuple) -> tuple[np.ndarray, float]:
     return np.flatnonzero(flows > 0), time.perf_counter() - t
 
 
-def _run_parallel(parts: list, workers: int, prepare, apply) -> None:
+def _solve_part(args: tuple) -> tuple:
+    """Worker: one county solved alone by the pruned method and certified on all its arcs.
+
+    ``args``: children and volunteers counts, arcs (local child, local volunteer, pair cost),
+    unmatched costs, capacities, child tiers, positions of churn-discounted arcs, churn cost.
+    Returns the positions of the arcs used, seconds, whether the certificate holds and its
+    duals ``(u per child, price per volunteer)``.
+    """
+    from types import SimpleNamespace
+
+    t = time.perf_counter()
+    n_c, n_v, ci, vj, cost, U, caps, tier, disc, churn = args
+    n_arcs_of = np.bincount(ci, minlength=n_c)
+    none = np.zeros(0, dtype=np.int64)
+    g = CandidateGraph(n_children=n_c, n_volunteers=n_v, ci=ci, vj=vj, cost=cost,
+                       n_in_range=n_arcs_of, n_skilled=n_arcs_of, n_feasible=n_arcs_of,
+                       ex_arc=none)
+    p = SimpleNamespace(n_children=n_c, n_volunteers=n_v, c_tier=tier)
+    flow_child = n_arcs_of > 0
+    match_arc = np.full(n_c, -1, dtype=np.int64)
+    stats: dict = {}
+    proven = _solve_flow(p, g, None, flow_child, caps, U, disc, churn, match_arc, "pruned",
+                         stats, {"ortools": 0.0})
+    u = U.copy()
+    price = np.zeros(n_v, dtype=np.int64)
+    if proven:
+        u[flow_child], price = stats["_duals"]
+    return match_arc[match_arc >= 0], time.perf_counter() - t, proven, u, price
+
+
+def _run_parallel(parts: list, workers: int, prepare, apply, work=None) -> None:
     """Solve independent parts in ``workers`` spawned processes, largest first, with at most
     ``workers`` parts' arrays in flight (memory); results are applied in the parent."""
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -784,7 +847,7 @@ def _run_parallel(parts: list, workers: int, prepare, apply) -> None:
         while todo or running:
             while todo and len(running) < workers:
                 kids, idx, vols, caps, label = todo.pop(0)
-                fut = pool.submit(_flow_used, prepare(kids, idx, vols, caps))
+                fut = pool.submit(work or _flow_used, prepare(kids, idx, vols, caps))
                 running[fut] = (kids, idx, vols, label)
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in done:
