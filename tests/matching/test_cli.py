@@ -144,12 +144,16 @@ def test_pruned_method_equals_full_on_a_rematch(seed):
     assert check(d2, auto.to_dict()) == []
 
 
-@pytest.mark.parametrize("k_child, per_place, share", [(8, 60, 0.6), (1, 2, 1.0), (2, 5, 0.6)])
-def test_region_repairs_reach_the_full_optimum(monkeypatch, k_child, per_place, share):
-    """A few improving arcs are repaired by re-solving only the children on cheap enough cycles
-    through them (the others fixed); when that region was too small the duals fail and everyone
-    is re-solved. Forced here with tiny first arc sets: every run ends at the full optimum,
-    certified, and a region solve really happened and freed fewer than all the children."""
+@pytest.mark.parametrize("k_child, per_place, share, exact_paths",
+                         [(8, 60, 0.6, 16), (1, 2, 1.0, 0), (2, 5, 0.6, 0), (1, 2, 1.0, 10**6),
+                          (8, 60, 0.6, 10**6)])
+def test_region_repairs_reach_the_full_optimum(monkeypatch, k_child, per_place, share,
+                                               exact_paths):
+    """A few improving arcs are repaired by re-solving only a region: the children on cheap
+    enough cycles through them, or (few arcs: ``exact_paths``) on each one's shortest cycle; the
+    others are fixed. When the region missed something the duals fail and everyone is
+    re-solved. Forced here with tiny first arc sets and either region: every run ends at the
+    full optimum, certified, and a region solve really happened and freed fewer than all."""
     from app.matching import Problem, solve
     from app.matching import solver as solver_module
 
@@ -157,6 +161,7 @@ def test_region_repairs_reach_the_full_optimum(monkeypatch, k_child, per_place, 
     monkeypatch.setattr(solver_module, "_pruned_arcs",
                         lambda *a: first(*a, k_child=k_child, per_place=per_place))
     monkeypatch.setattr(solver_module, "REPAIR_MAX_SHARE", share)
+    monkeypatch.setattr(solver_module, "REPAIR_EXACT_PATHS", exact_paths)
     regions = []
     for seed in (5, 6, 7):
         d = generate.generate(1500, 450, n_counties=1, townships=4, seed=seed)
