@@ -823,8 +823,9 @@ NEAR_TIGHT_FIRST = 2000
 NEAR_TIGHT_CROSS = 400
 
 #: a repair (re-solve of the region around improving arcs) instead of a joint re-solve when at
-#: most this many arcs improve (county re-match: 45,769 arcs -> a region of 3,697 of 9,992
-#: children, 0.9-1.0 s instead of 1.0-1.2 s)
+#: most this many arcs improve (county size: the fresh round's 45,769 arcs -> a region of 5,249
+#: of 9,994 children, solve about as fast; the re-match's region 3,697 of 9,992 children, solve
+#: 0.9-1.0 s instead of 1.0-1.2 s)
 REPAIR_MAX_ARCS = 100_000
 #: with at most this many distinct heads (volunteers), the region is the children on the shortest
 #: cycle through each arc (one Dijkstra per head, ~0.1 s at prefecture size). Alone, one such
