@@ -258,3 +258,19 @@ def test_random_instances_match_brute_force():
             r = solve(p, method=method)
             assert r.optimal, (k, method)
             assert r.objective == want, (k, method, r.objective, want)
+
+
+def test_county_reached_only_across_its_border():
+    """The county method solves each county alone first: a county whose children only a
+    cross-county volunteer can reach (and one with no volunteer at all) is an empty part, and the
+    cross-county step still finds the optimum."""
+    d = problem([child("a1", 0, 0, county="522601"), child("b1", 0, 3, county="522622"),
+                 child("b2", 0, 4, county="522622"), child("c1", 50, 50, county="522623")],
+                [vol("va", 0, 1, county="522601", capacity=2, cross_county=True)])
+    p = Problem.from_dict(d)
+    want = brute_force_objective(d)
+    for method in ("county", "auto"):
+        r = solve(p, method=method)
+        assert r.stats["method"] == "county"
+        assert r.optimal and r.objective == want
+        assert {(x.child, x.volunteer) for x in r.pairs} == {("a1", "va"), ("b1", "va")}
