@@ -485,14 +485,18 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
     arcs = _Arcs(g, disc_pos, churn)
     solves: list[dict] = []
 
-    def prepare(kids: np.ndarray, idx: np.ndarray, vols: np.ndarray, caps: np.ndarray) -> tuple:
-        """The arguments of :meth:`_Flow.solve` for children ``kids``, arcs ``idx``, volunteers
-        ``vols`` (local positions)."""
+    def local_ends(kids: np.ndarray, idx: np.ndarray, vols: np.ndarray) -> tuple:
+        """Child and volunteer of arcs ``idx`` as positions in ``kids`` and ``vols``."""
         lc = np.full(nc, -1, dtype=np.int32)
         lc[kids] = np.arange(kids.size)
         lv = np.full(nv, -1, dtype=np.int32)
         lv[vols] = np.arange(vols.size)
-        return (kids.size, vols.size, lc[g.ci[idx]], lv[g.vj[idx]], arcs.cost(idx), U_all[kids],
+        return lc[g.ci[idx]], lv[g.vj[idx]]
+
+    def prepare(kids: np.ndarray, idx: np.ndarray, vols: np.ndarray, caps: np.ndarray) -> tuple:
+        """The arguments of :meth:`_Flow.solve` for children ``kids``, arcs ``idx``, volunteers
+        ``vols`` (local positions)."""
+        return (kids.size, vols.size, *local_ends(kids, idx, vols), arcs.cost(idx), U_all[kids],
                 caps)
 
     def apply(kids, idx, vols, used_local, seconds, label):
@@ -505,10 +509,10 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
     def prepare_part(kids: np.ndarray, idx: np.ndarray, vols: np.ndarray,
                      caps: np.ndarray) -> tuple:
         """The arguments of :func:`_solve_part` (a county solved and certified alone)."""
-        n_c, n_v, ci, vj, _, u_part, caps = prepare(kids, idx, vols, caps)
         disc = (np.zeros(0, dtype=np.int64) if arcs.disc is None
                 else np.flatnonzero(arcs.disc[idx]))
-        return n_c, n_v, ci, vj, g.cost[idx], u_part, caps, p.c_tier[kids], disc, churn
+        return (kids.size, vols.size, *local_ends(kids, idx, vols), g.cost[idx], U_all[kids], caps,
+                p.c_tier[kids], disc, churn)
 
     def run(kids: np.ndarray, idx: np.ndarray, vols: np.ndarray, caps: np.ndarray, label):
         """OR-Tools on children ``kids`` with arcs ``idx`` to volunteers ``vols``."""
