@@ -283,9 +283,8 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
     (one OR-Tools solve of every arc), "county" (per-county solves, then a joint re-solve on
     a pruned arc set where cross-county arcs improve), "pruned" (solves on a growing pruned
     arc set) or "auto" (county for a fresh round across several counties, else pruned); all
-    certified the same way. Unmatched
-    reasons are filled in unless ``explain_reasons`` is false. The graph is built when not given
-    (pass it to reuse it).
+    certified the same way. Unmatched reasons are filled in unless ``explain_reasons`` is false.
+    The graph is built when not given (pass it to reuse it).
     """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -527,7 +526,8 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
         kids, idx, vols, caps = _repair_region(g, arcs, P, fcs, loc, match_arc, u, price, U,
                                                cap, viol, slack)
         t_region = time.perf_counter() - tr
-        if kids.size > REPAIR_MAX_SHARE * fcs.size:
+        everyone = kids.size > REPAIR_MAX_SHARE * fcs.size
+        if everyone:
             # a region this big rarely holds the whole repair: re-solve everyone on P
             run(fcs, P, np.arange(nv), cap, "all (pruned arcs)")
             solves[-1]["region_children"] = int(kids.size)
@@ -535,7 +535,7 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
             run(kids, idx, vols, caps, "region")
         solves[-1]["region_seconds"] = t_region
         timings["ortools"] += time.perf_counter() - tr
-        return solves[-1]["part"] != "region"
+        return everyone
 
     ok_arc = flow_child[g.ci] if alive is None else (alive & flow_child[g.ci])
     t0 = time.perf_counter()
@@ -609,9 +609,6 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
     # iteration that stops early is just long, not a sign of a better assignment)
     solved_on_P = True
     scan_mask = None if within is None else (within & ok_arc)
-    # reduced-cost margins of the nearly tight arcs that join P after the first pruned solve
-    # and for the cross-county step (module constants)
-    near_first, near_cross = NEAR_TIGHT_FIRST, NEAR_TIGHT_CROSS
 
     info = []
     proven = False
@@ -659,7 +656,7 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
         # fewer re-solves than adding only the violating arcs); one scan finds both
         first_pruned = pruned is not None and it == 0
         vpos, vsl = _violations(g, alive, fcs, u, price, disc_pos, churn, mask=scan_mask,
-                                above=-near_first if first_pruned else 0)
+                                above=-NEAR_TIGHT_FIRST if first_pruned else 0)
         near, near_sl = vpos, vsl
         if first_pruned:
             vpos, vsl = vpos[vsl > 0], vsl[vsl > 0]
@@ -672,7 +669,8 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
             # re-solved once on P; the loop below then certifies against every arc.
             scan_mask = None
             ts = time.perf_counter()
-            near, nsl = _violations(g, alive, fcs, u, price, disc_pos, churn, above=-near_cross)
+            near, nsl = _violations(g, alive, fcs, u, price, disc_pos, churn,
+                                    above=-NEAR_TIGHT_CROSS)
             improving = near[(nsl > 0) & ~within[near]]
             info[-1]["cross_improving"] = int(improving.size)
             info[-1]["near_tight"] = int(near.size)
@@ -762,21 +760,26 @@ def _repair_region(g: CandidateGraph, arcs: "_Arcs", P: np.ndarray, fcs: np.ndar
                            np.full(room.size, t), nf + busy])
     w = np.concatenate([rc[fwd], np.zeros(int(used.sum()), dtype=np.int64),
                         U[matched] - u[matched], np.zeros(free.size + room.size, dtype=np.int64),
-                        price[busy]]).astype(np.float64)
+                        price[busy]])
     del rc, fwd, used
-    G = csr_matrix((w, (rows, cols)), shape=(s + 1, s + 1))
-    limit = float(slack.max())
+    # an extra node s with an arc s -> j of length L - (largest slack of an arc into j), so that
+    # dist(s, x) - L = min over improving arcs (dist(j, x) - slack); nothing leads back into s
+    limit = int(slack.max())
+    best = np.zeros(nv, dtype=np.int64)
+    np.maximum.at(best, g.vj[viol], slack)
+    heads = np.flatnonzero(best)
+    G = csr_matrix((np.concatenate([w, limit - best[heads]]).astype(np.float64),
+                    (np.concatenate([rows, np.full(heads.size, s)]),
+                     np.concatenate([cols, nf + heads]))), shape=(s + 1, s + 1))
+    del rows, cols, w
     tails = loc[g.ci[viol]]
     exit_of = np.where(m[tails] >= 0, nf + m[tails], t)
-    exits = np.unique(exit_of)
-    heads_of = nf + g.vj[viol].astype(np.int64)
-    heads = np.unique(heads_of)
     if heads.size <= REPAIR_EXACT_PATHS:
         # few heads: the children on the shortest cycle through each arc (one Dijkstra per
         # head, with predecessors)
-        df, pred = dijkstra(G, directed=True, indices=heads, limit=limit,
+        df, pred = dijkstra(G, directed=True, indices=nf + heads, limit=limit,
                             return_predecessors=True)
-        hi = np.searchsorted(heads, heads_of)
+        hi = np.searchsorted(heads, g.vj[viol])
         region = np.zeros(nf, dtype=bool)
         for k in range(viol.size):
             if df[hi[k], exit_of[k]] >= slack[k]:
@@ -787,24 +790,16 @@ def _repair_region(g: CandidateGraph, arcs: "_Arcs", P: np.ndarray, fcs: np.ndar
                     region[node] = True
                 node = int(pred[hi[k], node])
         del df, pred
-        return _region_solve(g, P, pc, fcs, match_arc, m, cap, region, tails)
-    # backward: distance from every node to the nearest exit of a tail
-    db = dijkstra(G.T.tocsr(), directed=True, indices=exits, min_only=True, limit=limit)
-    # forward: from an extra node s with an arc s -> j of length L - (largest slack into j), so
-    # dist(s, x) - L = min over improving arcs (dist(j, x) - slack)
-    best = np.zeros(nv, dtype=np.int64)
-    np.maximum.at(best, g.vj[viol], slack)
-    heads = heads - nf
-    G = csr_matrix((np.concatenate([w, limit - best[heads]]),
-                    (np.concatenate([rows, np.full(heads.size, s)]),
-                     np.concatenate([cols, nf + heads]))), shape=(s + 1, s + 1))
-    del rows, cols, w
+        return _region_args(g, P, pc, fcs, m, cap, region, tails)
+    # backward: distance from every node to the nearest exit of a tail; forward: from s
+    db = dijkstra(G.T.tocsr(), directed=True, indices=np.unique(exit_of), min_only=True,
+                  limit=limit)
     df = dijkstra(G, directed=True, indices=s, limit=limit)
     region = (df[:nf] + db[:nf]) < limit
-    return _region_solve(g, P, pc, fcs, match_arc, m, cap, region, tails)
+    return _region_args(g, P, pc, fcs, m, cap, region, tails)
 
 
-def _region_solve(g, P, pc, fcs, match_arc, m, cap, region, tails) -> tuple:
+def _region_args(g, P, pc, fcs, m, cap, region, tails) -> tuple:
     """(children, arcs, volunteers, capacities) of the OR-Tools solve of ``region`` (a mask
     of the flow children) and the tails: their arcs in ``P``; the other children keep their
     volunteers and the places they take."""
