@@ -177,6 +177,7 @@ class _Builder:
         self.parts_vj: list[np.ndarray] = []
         self.parts_cost: list[np.ndarray] = []
         self.n = 0
+        self.other_county_only = False  # set for cross-county volunteers after the counties
         self.km_time = 0.0
         self.filter_time = 0.0
 
@@ -192,6 +193,9 @@ class _Builder:
             k = np.flatnonzero(near)
             d[k] = haversine_km(p.c_lat[ci[k]], p.c_lon[ci[k]], p.v_lat[vj[k]], p.v_lon[vj[k]])
         keep = d <= mk
+        if self.other_county_only:
+            # their arcs in their own county were found with that county
+            keep &= p.c_county[ci] != p.v_county[vj]
         ci = ci[keep]
         vj = vj[keep]
         d = d[keep]
@@ -260,8 +264,15 @@ class _Builder:
             del res
 
 
-def build_graph(problem: Problem) -> CandidateGraph:
-    """All feasible arcs of ``problem`` with pair costs, plus per-child reason counters."""
+def build_graph(problem: Problem, on_county=None) -> CandidateGraph:
+    """All feasible arcs of ``problem`` with pair costs, plus per-child reason counters.
+
+    Arcs come county by county (a county's children with the volunteers whose home it is), then
+    the arcs of cross-county volunteers into other counties. ``on_county(k, children, first,
+    ci, vj, cost)``, if given, is called as soon as county k's arcs are known: its children and
+    its arcs (which take positions ``first, first + 1, ...`` in the graph) — so that a solver
+    can start on county k while the next one is built.
+    """
     t_start = time.perf_counter()
     p = problem
     nc, nv = p.n_children, p.n_volunteers
@@ -277,8 +288,7 @@ def build_graph(problem: Problem) -> CandidateGraph:
         # children by county
         c_order = np.argsort(p.c_county, kind="stable")
         c_bounds = np.searchsorted(p.c_county[c_order], np.arange(len(p.counties) + 1))
-        local = active & ~p.v_cross
-        v_order = np.flatnonzero(local)
+        v_order = np.flatnonzero(active)
         v_order = v_order[np.argsort(p.v_county[v_order], kind="stable")]
         v_bounds = np.searchsorted(p.v_county[v_order], np.arange(len(p.counties) + 1))
         for k in range(len(p.counties)):
@@ -289,12 +299,18 @@ def build_graph(problem: Problem) -> CandidateGraph:
             t0 = time.perf_counter()
             ctree = cKDTree(cxyz[cpos], balanced_tree=False, compact_nodes=False)
             t_tree += time.perf_counter() - t0
+            first, n_parts = b.n, len(b.parts_ci)
             b.query(ctree, cpos, vpos, vxyz)
+            if on_county is not None and b.n > first:
+                on_county(k, cpos, first, np.concatenate(b.parts_ci[n_parts:]),
+                          np.concatenate(b.parts_vj[n_parts:]),
+                          np.concatenate(b.parts_cost[n_parts:]))
         cross = np.flatnonzero(active & p.v_cross)
         if cross.size:
             t0 = time.perf_counter()
             ctree = cKDTree(cxyz, balanced_tree=False, compact_nodes=False)
             t_tree += time.perf_counter() - t0
+            b.other_county_only = True
             b.query(ctree, np.arange(nc), cross, vxyz)
     t_q = time.perf_counter()
     if b.parts_ci:

@@ -290,8 +290,17 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
     timings: dict[str, float] = {}
     stats: dict = {}
     p = problem
+    locked, forbidden = list(locked), list(forbidden)
+    pipe = None
     if graph is None:
-        graph = build_graph(p)
+        # a fresh round over many counties: the counties are solved while the graph is built
+        pipe = _CountyPipeline.start(p, method) if not (locked or forbidden) else None
+        try:
+            graph = build_graph(p, on_county=pipe.submit if pipe else None)
+        except BaseException:
+            if pipe:
+                pipe.close()
+            raise
         timings["graph"] = time.perf_counter() - t0
     g = graph
     t_prep = time.perf_counter()
@@ -355,25 +364,25 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
     # ---- solve ----------------------------------------------------------------------------
     t_solve = time.perf_counter()
     n_county = len(p.counties)
-    if method == "auto":
-        # a re-match after a small change: the existing pairs already fill almost every place,
-        # so a pruned first solve is nearly right (on a fresh round it is not)
-        places = int(np.maximum(cap, 0).sum())
-        rematch = n_ex_feasible and places - n_ex_feasible <= PRUNED_FREE_SHARE * places
-        if not rematch and np.unique(p.c_county[flow_child]).size > 1:
-            method = "county"
-        else:
-            method = "pruned"
+    if pipe is not None:
+        method = "county"  # its counties are solved already (or being solved)
+    elif method == "auto":
+        method = "county" if _fresh_round(p, cap, n_ex_feasible, flow_child) else "pruned"
     if method not in ("full", "county", "pruned"):
         raise ValueError(f"unknown method {method!r}")
     match_arc = np.full(nc, -1, dtype=np.int64)  # arc of each child's volunteer
     proven = True  # with no child to place, the forced assignment is trivially optimal
-    if flow_child.any():
-        proven = _solve_flow(p, g, alive, flow_child, cap, U_all, disc_pos, churn, match_arc,
-                             method, stats, timings)
+    try:
+        if flow_child.any():
+            proven = _solve_flow(p, g, alive, flow_child, cap, U_all, disc_pos, churn,
+                                 match_arc, method, stats, timings, pipe)
+    finally:
+        if pipe is not None:
+            pipe.close()
     timings["solve"] = time.perf_counter() - t_solve
     stats.pop("_duals", None)
     stats["method"] = method
+    stats["county_pipeline"] = pipe is not None
 
     # ---- assemble the result ----------------------------------------------------------------
     t_res = time.perf_counter()
@@ -470,7 +479,7 @@ def _pruned_arcs(p: Problem, g: CandidateGraph, ok_arc: np.ndarray, disc_pos: np
 
 
 def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, disc_pos, churn,
-                match_arc, method, stats, timings) -> bool:
+                match_arc, method, stats, timings, pipe: "_CountyPipeline | None" = None) -> bool:
     """Optimal assignment of the flow children into ``match_arc``; True when proven optimal.
 
     "full": one OR-Tools solve of every arc. "pruned": one solve on a pruned arc set.
@@ -549,21 +558,7 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
         run(np.flatnonzero(flow_child), pruned, np.arange(nv), cap, "all (pruned arcs)")
         within = None
     else:
-        cc = p.c_county[g.ci]
-        within = cc == p.v_county[g.vj]
-        key = np.where(within & ok_arc, cc, -1)
-        sel = np.flatnonzero(key >= 0)
-        order = sel[np.argsort(key[sel], kind="stable")]
-        ks = key[order]
-        del key, sel
-        parts = []
-        for k in np.unique(p.c_county[flow_child]).tolist():
-            lo, hi = np.searchsorted(ks, [k, k + 1])
-            kids = np.flatnonzero((p.c_county == k) & flow_child)
-            vols = np.flatnonzero(p.v_county == k)
-            parts.append((kids, order[lo:hi], vols, cap[vols], f"county {p.counties[k]}"))
-        del order, ks
-        workers = _county_workers(len(parts), int(sum(x[1].size for x in parts)))
+        within = p.c_county[g.ci] == p.v_county[g.vj]
         # each county is solved and certified on its own arcs (pruned method); its duals
         # together are optimal duals of the within-county problem
         fcs0 = np.flatnonzero(flow_child)
@@ -575,20 +570,30 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
 
         def apply_part(kids, idx, vols, used_local, seconds, proven_part, u_part, p_part, label):
             apply(kids, idx, vols, used_local, seconds, label)
-            county_u[loc0[kids]] = u_part
+            flow = loc0[kids] >= 0  # (a child without any arc is not a flow child)
+            county_u[loc0[kids[flow]]] = u_part[flow]
             county_p[vols] = p_part
             county_ok.append(proven_part)
 
-        if workers > 1:
-            _run_parallel(parts, workers, prepare_part, apply_part, _solve_part)
+        if pipe is not None:
+            # started while the graph was built (no locks or forbidden pairs: every arc of a
+            # county is in its part)
+            for part in pipe.results():
+                apply_part(*part)
+            workers = pipe.workers
         else:
-            for kids, idx, vols, caps, label in parts:
-                apply_part(kids, idx, vols, *_solve_part(prepare_part(kids, idx, vols, caps)),
-                           label=label)
+            parts = _county_parts(p, g, within & ok_arc, flow_child, cap)
+            workers = _county_workers(len(parts), int(sum(x[1].size for x in parts)))
+            if workers > 1:
+                _run_parallel(parts, workers, prepare_part, apply_part, _solve_part)
+            else:
+                for kids, idx, vols, caps, label in parts:
+                    apply_part(kids, idx, vols, *_solve_part(prepare_part(kids, idx, vols, caps)),
+                               label=label)
+            del parts
         if all(county_ok):
             given_duals = (county_u, county_p)
         stats["county_workers"] = workers
-        del parts
     timings["ortools"] = time.perf_counter() - t0
 
     # ---- certificate: least duals on a growing arc set, priced against every arc ----------
@@ -845,6 +850,123 @@ REPAIR_MAX_SHARE = 0.6
 #: arcs): the county phase 20 s -> ~12 s, end to end 62-64 s -> 55 s, process tree 2.65 GiB.
 PARALLEL_MIN_ARCS = 2_000_000
 MAX_COUNTY_WORKERS = 2
+#: a fresh round of at least this many children in several counties starts the county solves
+#: while the graph is being built (_CountyPipeline); below, the processes cost more than they save
+PIPELINE_MIN_CHILDREN = 30_000
+
+
+def _fresh_round(p: Problem, cap: np.ndarray, n_existing: int, flow_child: np.ndarray) -> bool:
+    """The county method's case: not a re-match after a small change (where the existing
+    pairs already fill almost every place and a pruned first solve is nearly right) and
+    children to place in more than one county."""
+    places = int(np.maximum(cap, 0).sum())
+    rematch = n_existing and places - n_existing <= PRUNED_FREE_SHARE * places
+    return not rematch and np.unique(p.c_county[flow_child]).size > 1
+
+
+def _county_parts(p: Problem, g: CandidateGraph, ok_within: np.ndarray, flow_child: np.ndarray,
+                  cap: np.ndarray) -> list:
+    """(children, arcs, volunteers, capacities, label) of each county with flow children:
+    its flow children, the arcs ``ok_within`` between them and the volunteers of that county."""
+    key = np.where(ok_within, p.c_county[g.ci], -1)
+    sel = np.flatnonzero(key >= 0)
+    order = sel[np.argsort(key[sel], kind="stable")]
+    ks = key[order]
+    del key, sel
+    parts = []
+    for k in np.unique(p.c_county[flow_child]).tolist():
+        lo, hi = np.searchsorted(ks, [k, k + 1])
+        kids = np.flatnonzero((p.c_county == k) & flow_child)
+        vols = np.flatnonzero(p.v_county == k)
+        parts.append((kids, order[lo:hi], vols, cap[vols], f"county {p.counties[k]}"))
+    return parts
+
+
+class _CountyPipeline:
+    """County solves that start while the graph is still being built.
+
+    Used for a fresh round (no locks, no forbidden pairs) with enough children in more than one
+    county to be worth two processes: the graph builder hands over each county's arcs as soon as
+    they are known (``submit``) and a spawned worker solves and certifies that county
+    (:func:`_solve_part`) while the parent builds the next county — the graph build (one core)
+    and the county solves (both cores) overlap instead of following each other.
+    """
+
+    def __init__(self, p: Problem, workers: int):
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
+        self.p = p
+        self.workers = workers
+        self.U_all = p.params.unmatched_costs()[p.c_tier]
+        self.churn = int(p.params.churn_cost)
+        self.ex_key = np.unique(p.ex_child.astype(np.int64) * p.n_volunteers + p.ex_vol)
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+        self.jobs: list = []
+        # start the workers now: their imports overlap with the parent's graph build
+        for _ in range(workers):
+            self.pool.submit(_warm)
+
+    @classmethod
+    def start(cls, p: Problem, method: str) -> "_CountyPipeline | None":
+        import os
+
+        if method not in ("auto", "county") or p.n_children < PIPELINE_MIN_CHILDREN:
+            return None
+        workers = min(MAX_COUNTY_WORKERS, os.cpu_count() or 1)
+        if workers < 2 or np.unique(p.c_county).size < 2:
+            return None
+        if method == "auto":
+            # the automatic choice before the graph exists: existing pairs count as feasible
+            places = int(np.maximum(p.v_cap, 0).sum())
+            n_ex = int(p.ex_child.size)
+            if n_ex and places - n_ex <= PRUNED_FREE_SHARE * places:
+                return None
+        return cls(p, workers)
+
+    def submit(self, k: int, kids: np.ndarray, first: int, ci: np.ndarray, vj: np.ndarray,
+               cost: np.ndarray) -> None:
+        """County k's children and its arcs (graph positions ``first, first + 1, ...``)."""
+        p = self.p
+        vols = np.flatnonzero(p.v_county == k)
+        lc = np.full(p.n_children, -1, dtype=np.int32)
+        lc[kids] = np.arange(kids.size)
+        lv = np.full(p.n_volunteers, -1, dtype=np.int32)
+        lv[vols] = np.arange(vols.size)
+        disc = np.zeros(0, dtype=np.int64)
+        if self.churn and self.ex_key.size:
+            key = ci.astype(np.int64) * p.n_volunteers + vj
+            at = np.minimum(np.searchsorted(self.ex_key, key), self.ex_key.size - 1)
+            disc = np.flatnonzero(self.ex_key[at] == key)
+        # compact while it waits for a worker (the worker widens them again)
+        args = (kids.size, vols.size, _narrow(lc[ci]), _narrow(lv[vj]), _narrow(cost),
+                self.U_all[kids], p.v_cap[vols], p.c_tier[kids], disc, self.churn)
+        fut = self.pool.submit(_solve_part, args)
+        self.jobs.append((fut, kids, first, ci.size, vols, f"county {p.counties[k]}"))
+
+    def results(self):
+        """Per county, in the order submitted: the arguments of the solver's apply_part."""
+        for fut, kids, first, n, vols, label in self.jobs:
+            used_local, seconds, proven, u, price = fut.result()
+            yield (kids, np.arange(first, first + n), vols, used_local, seconds, proven, u,
+                   price, label)
+        self.close()  # the workers' memory is free before the cross-county step
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _narrow(a: np.ndarray) -> np.ndarray:
+    """``a`` (integers >= -1) as int16 or int32 when its values fit."""
+    top = int(a.max(initial=0))
+    for dt in (np.int16, np.int32):
+        if top <= np.iinfo(dt).max:
+            return a.astype(dt, copy=False)
+    return a
+
+
+def _warm() -> None:
+    """Worker: nothing (unpickling this function imports the solver and its libraries)."""
 
 
 def _county_workers(n_parts: int, n_arcs: int) -> int:
@@ -874,6 +996,7 @@ def _solve_part(args: tuple) -> tuple:
 
     t = time.perf_counter()
     n_c, n_v, ci, vj, cost, U, caps, tier, disc, churn = args
+    ci, vj, cost = ci.astype(np.int32), vj.astype(np.int32), cost.astype(np.int64)
     n_arcs_of = np.bincount(ci, minlength=n_c)
     none = np.zeros(0, dtype=np.int64)
     g = CandidateGraph(n_children=n_c, n_volunteers=n_v, ci=ci, vj=vj, cost=cost,

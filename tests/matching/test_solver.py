@@ -260,10 +260,17 @@ def test_random_instances_match_brute_force():
             assert r.objective == want, (k, method, r.objective, want)
 
 
-def test_county_reached_only_across_its_border():
+@pytest.mark.parametrize("pipeline", [False, True])
+def test_county_reached_only_across_its_border(monkeypatch, pipeline):
     """The county method solves each county alone first: a county whose children only a
     cross-county volunteer can reach (and one with no volunteer at all) is an empty part, and the
-    cross-county step still finds the optimum."""
+    cross-county step still finds the optimum — also when the counties are solved in worker
+    processes while the graph is being built (forced on for this tiny instance)."""
+    from app.matching import solver as solver_module
+
+    if pipeline:
+        monkeypatch.setattr(solver_module, "PIPELINE_MIN_CHILDREN", 0)
+        monkeypatch.setattr("os.cpu_count", lambda: 2)
     d = problem([child("a1", 0, 0, county="522601"), child("b1", 0, 3, county="522622"),
                  child("b2", 0, 4, county="522622"), child("c1", 50, 50, county="522623")],
                 [vol("va", 0, 1, county="522601", capacity=2, cross_county=True)])
@@ -272,5 +279,6 @@ def test_county_reached_only_across_its_border():
     for method in ("county", "auto"):
         r = solve(p, method=method)
         assert r.stats["method"] == "county"
+        assert r.stats["county_pipeline"] is pipeline
         assert r.optimal and r.objective == want
         assert {(x.child, x.volunteer) for x in r.pairs} == {("a1", "va"), ("b1", "va")}
