@@ -219,11 +219,11 @@ def least_duals(pc: np.ndarray, pv: np.ndarray, pcost: np.ndarray, match: np.nda
     u[mi] = mcost[mi] + p[match[mi]]
     if pc.size == 0:
         return u, p, 0
-    order = np.argsort(pc, kind="stable")
+    order = np.argsort(_narrow(pc), kind="stable")  # (a radix sort for 16-bit keys)
     pc_s, pv_s, cost_s = pc[order], pv[order], pcost[order]
     indptr = np.zeros(n_c + 1, dtype=np.int64)
     np.cumsum(np.bincount(pc_s, minlength=n_c), out=indptr[1:])
-    morder = mi[np.argsort(match[mi], kind="stable")]
+    morder = mi[np.argsort(_narrow(match[mi]), kind="stable")]
     vptr = np.zeros(n_v + 1, dtype=np.int64)
     np.cumsum(load, out=vptr[1:])
     u_max = int(U.max()) if U.size else 0

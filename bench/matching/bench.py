@@ -280,17 +280,29 @@ def _e2e(problem_path: Path, result_path: Path) -> dict:
     """Wall time of `python -m app.matching solve` as a child process, the peak RSS of its
     largest single process and (sampled every 0.2 s) of its whole process tree (the county
     method's worker processes)."""
+    import threading
+
     t = time.perf_counter()
     proc = subprocess.Popen([PY, "-m", "app.matching", "solve", str(problem_path), "-o",
                              str(result_path)], cwd=ROOT)
-    tree_peak = 0.0
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        tree_peak = max(tree_peak, _tree_rss_mb(proc.pid))
-        time.sleep(0.2)
+    tree_peak = [0.0]
+    done = threading.Event()
+
+    def sample():
+        while not done.wait(0.2):
+            try:
+                tree_peak[0] = max(tree_peak[0], _tree_rss_mb(proc.pid))
+            except OSError:
+                pass
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    # a blocking wait: the time is the child's exit, not the next sampling tick
+    pid, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t
+    done.set()
+    sampler.join()
+    tree_peak = tree_peak[0]
     proc.returncode = os.waitstatus_to_exitcode(status)
     return {"rc": proc.returncode, "seconds": seconds, "tree_peak_mb": tree_peak,
             "peak_mb": usage.ru_maxrss / 1024}
