@@ -325,7 +325,7 @@ def build_graph(problem: Problem, on_county=None) -> CandidateGraph:
         vj = np.zeros(0, dtype=np.int32)
         cost = np.zeros(0, dtype=np.int64)
     n_feasible = np.bincount(ci, minlength=nc).astype(np.int32) if nc else np.zeros(0, np.int32)
-    ex_arc = _existing_arcs(p, ci, vj)
+    ex_arc = existing_arcs(p, ci, vj)
     t_end = time.perf_counter()
     g = CandidateGraph(nc, nv, ci, vj, cost, b.cnt_range.astype(np.int32),
                        b.cnt_skill.astype(np.int32), n_feasible, ex_arc)
@@ -335,7 +335,7 @@ def build_graph(problem: Problem, on_county=None) -> CandidateGraph:
     return g
 
 
-def _existing_arcs(p: Problem, ci: np.ndarray, vj: np.ndarray) -> np.ndarray:
+def existing_arcs(p: Problem, ci: np.ndarray, vj: np.ndarray) -> np.ndarray:
     """Arc position of every existing pair (or -1 if the pair is not feasible any more)."""
     ne = p.ex_child.size
     out = np.full(ne, -1, dtype=np.int64)

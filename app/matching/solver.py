@@ -60,7 +60,7 @@ from typing import Iterable
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from .graph import CandidateGraph, build_graph, pair_violations
+from .graph import CandidateGraph, existing_arcs, build_graph, pair_violations
 from .problem import TIERS, Problem, ProblemError
 
 _INF = np.int64(1) << 62
@@ -568,8 +568,12 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
         county_p = np.zeros(nv, dtype=np.int64)
         county_ok = []
 
-        def apply_part(kids, idx, vols, used_local, seconds, proven_part, u_part, p_part, label):
+        county_cheap = []  # each county's few cheapest arcs per child: the seed of P below
+
+        def apply_part(kids, idx, vols, used_local, seconds, proven_part, u_part, p_part,
+                       cheap_local, label):
             apply(kids, idx, vols, used_local, seconds, label)
+            county_cheap.append(idx[cheap_local])
             flow = loc0[kids] >= 0  # (a child without any arc is not a flow child)
             county_u[loc0[kids[flow]]] = u_part[flow]
             county_p[vols] = p_part
@@ -603,12 +607,14 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
     loc[fcs] = np.arange(fcs.size)
     U = U_all[fcs]
     inP = np.zeros(g.n_arcs, dtype=bool)
-    base = _cheap_arcs(g, 4) if pruned is None else pruned
-    base = base[ok_arc[base]]
-    if within is not None:
-        base = base[within[base]]
-    inP[base] = True
-    del base
+    if within is None:
+        base = _cheap_arcs(g, 4) if pruned is None else pruned
+        inP[base[ok_arc[base]]] = True
+        del base
+    else:
+        for cheap in county_cheap:  # (found by the county solves: no pass over every arc)
+            inP[cheap] = True
+        del county_cheap
     p_warm = None
     # True while P only holds arcs that the current assignment was solved with (then a dual
     # iteration that stops early is just long, not a sign of a better assignment)
@@ -900,7 +906,6 @@ class _CountyPipeline:
         self.workers = workers
         self.U_all = p.params.unmatched_costs()[p.c_tier]
         self.churn = int(p.params.churn_cost)
-        self.ex_key = np.unique(p.ex_child.astype(np.int64) * p.n_volunteers + p.ex_vol)
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
         self.jobs: list = []
         # start the workers now: their imports overlap with the parent's graph build
@@ -934,10 +939,9 @@ class _CountyPipeline:
         lv = np.full(p.n_volunteers, -1, dtype=np.int32)
         lv[vols] = np.arange(vols.size)
         disc = np.zeros(0, dtype=np.int64)
-        if self.churn and self.ex_key.size:
-            key = ci.astype(np.int64) * p.n_volunteers + vj
-            at = np.minimum(np.searchsorted(self.ex_key, key), self.ex_key.size - 1)
-            disc = np.flatnonzero(self.ex_key[at] == key)
+        if self.churn and p.ex_child.size:
+            ex = existing_arcs(p, ci, vj)
+            disc = np.unique(ex[ex >= 0])
         # compact while it waits for a worker (the worker widens them again)
         args = (kids.size, vols.size, _narrow(lc[ci]), _narrow(lv[vj]), _narrow(cost),
                 self.U_all[kids], p.v_cap[vols], p.c_tier[kids], disc, self.churn)
@@ -947,9 +951,7 @@ class _CountyPipeline:
     def results(self):
         """Per county, in the order submitted: the arguments of the solver's apply_part."""
         for fut, kids, first, n, vols, label in self.jobs:
-            used_local, seconds, proven, u, price = fut.result()
-            yield (kids, np.arange(first, first + n), vols, used_local, seconds, proven, u,
-                   price, label)
+            yield (kids, np.arange(first, first + n), vols, *fut.result(), label)
         self.close()  # the workers' memory is free before the cross-county step
 
     def close(self) -> None:
@@ -989,8 +991,8 @@ def _solve_part(args: tuple) -> tuple:
 
     ``args``: children and volunteers counts, arcs (local child, local volunteer, pair cost),
     unmatched costs, capacities, child tiers, positions of churn-discounted arcs, churn cost.
-    Returns the positions of the arcs used, seconds, whether the certificate holds and its
-    duals ``(u per child, price per volunteer)``.
+    Returns the positions of the arcs used, seconds, whether the certificate holds, its duals
+    ``(u per child, price per volunteer)`` and the positions of each child's few cheapest arcs.
     """
     from types import SimpleNamespace
 
@@ -1012,7 +1014,8 @@ def _solve_part(args: tuple) -> tuple:
     price = np.zeros(n_v, dtype=np.int64)
     if proven:
         u[flow_child], price = stats["_duals"]
-    return match_arc[match_arc >= 0], time.perf_counter() - t, proven, u, price
+    return (match_arc[match_arc >= 0], time.perf_counter() - t, proven, u, price,
+            _narrow(_cheap_arcs(g, 4)))
 
 
 def _run_parallel(parts: list, workers: int, prepare, apply, work=None) -> None:
