@@ -35,7 +35,11 @@ same happens.
 
 In the county method each county is solved and certified alone by the pruned method (in two
 spawned processes when the graph is big); their duals together are the within-county duals, so
-the cross-county step starts from them.
+the cross-county step starts from them. On a big fresh round (``PIPELINE_MIN_CHILDREN``, no
+locks or forbidden pairs) when :func:`solve` builds the graph itself, the county solves start
+while the graph is still being built: the builder hands over each county's arcs as soon as it
+has them (:class:`_CountyPipeline`), so the one-core graph build and the two-core county solves
+overlap (prefecture size, end to end: 37-41 s -> 28-32 s).
 
 Certificate (both methods; ``optimal`` is true only when it holds): LP duals are computed by us —
 the least volunteer prices ``p >= 0`` with ``u_i = c(i, m(i)) + p_m(i)`` for a matched child and
