@@ -2,9 +2,9 @@
 
 Range search runs on unit-sphere 3-D coordinates with scipy's ``cKDTree`` (chord length is
 monotone in great-circle distance, so ``max_km`` becomes a chord radius); volunteers are queried
-in buckets of similar radius, against the children of their own county (or all children for
-``cross_county`` volunteers). The surviving candidates get exact haversine distances and are
-filtered by the hard constraints of PROBLEM.md:
+in buckets of similar radius, against the children of their own county (``cross_county``
+volunteers then also against the children of every other county). The surviving candidates get
+exact haversine distances and are filtered by the hard constraints of PROBLEM.md:
 
 1. distance <= ``max_km``;
 2. same county unless ``cross_county``;

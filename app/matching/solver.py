@@ -64,7 +64,7 @@ from typing import Iterable
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from .graph import CandidateGraph, existing_arcs, build_graph, pair_violations
+from .graph import CandidateGraph, build_graph, existing_arcs, pair_violations
 from .problem import TIERS, Problem, ProblemError
 
 _INF = np.int64(1) << 62
