@@ -39,7 +39,7 @@ the cross-county step starts from them. On a big fresh round (``PIPELINE_MIN_CHI
 locks or forbidden pairs) when :func:`solve` builds the graph itself, the county solves start
 while the graph is still being built: the builder hands over each county's arcs as soon as it
 has them (:class:`_CountyPipeline`), so the one-core graph build and the two-core county solves
-overlap (prefecture size, end to end: 37-41 s -> 28-32 s).
+overlap (prefecture size, end to end: 37-41 s -> 29.7 s median, bench 2026-12-03).
 
 Certificate (both methods; ``optimal`` is true only when it holds): LP duals are computed by us —
 the least volunteer prices ``p >= 0`` with ``u_i = c(i, m(i)) + p_m(i)`` for a matched child and
@@ -861,8 +861,12 @@ REPAIR_MAX_SHARE = 0.6
 PARALLEL_MIN_ARCS = 2_000_000
 MAX_COUNTY_WORKERS = 2
 #: a fresh round of at least this many children in several counties starts the county solves
-#: while the graph is being built (_CountyPipeline); below, the processes cost more than they save
-PIPELINE_MIN_CHILDREN = 30_000
+#: while the graph is being built (_CountyPipeline). Measured in one process (graph + solve),
+#: pipelined against the county method after the graph (two workers there too): 10,000 children
+#: in 2 counties 1.45-1.69 s vs 1.70-1.88 s; 20,000 in 2: 3.6-3.7 vs 4.3-4.7 s; 30,000 in 3:
+#: 5.8-6.5 vs 6.9-7.8 s; prefecture 100,000 in 10: 24.5-30 vs 30-33 s. Smaller rounds are not
+#: worth starting processes for.
+PIPELINE_MIN_CHILDREN = 10_000
 
 
 def _fresh_round(p: Problem, cap: np.ndarray, n_existing: int, flow_child: np.ndarray) -> bool:
