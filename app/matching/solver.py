@@ -869,13 +869,17 @@ MAX_COUNTY_WORKERS = 2
 PIPELINE_MIN_CHILDREN = 10_000
 
 
-def _fresh_round(p: Problem, cap: np.ndarray, n_existing: int, flow_child: np.ndarray) -> bool:
-    """The county method's case: not a re-match after a small change (where the existing
-    pairs already fill almost every place and a pruned first solve is nearly right) and
-    children to place in more than one county."""
+def _rematch(cap: np.ndarray, n_existing: int) -> bool:
+    """A re-match after a small change: the existing pairs already fill almost every place, so
+    a pruned first solve is nearly right (on a fresh round it is not)."""
     places = int(np.maximum(cap, 0).sum())
-    rematch = n_existing and places - n_existing <= PRUNED_FREE_SHARE * places
-    return not rematch and np.unique(p.c_county[flow_child]).size > 1
+    return bool(n_existing) and places - n_existing <= PRUNED_FREE_SHARE * places
+
+
+def _fresh_round(p: Problem, cap: np.ndarray, n_existing: int, flow_child: np.ndarray) -> bool:
+    """The county method's case: not a re-match, and children to place in more than one
+    county."""
+    return not _rematch(cap, n_existing) and np.unique(p.c_county[flow_child]).size > 1
 
 
 def _county_parts(p: Problem, g: CandidateGraph, ok_within: np.ndarray, flow_child: np.ndarray,
@@ -929,12 +933,8 @@ class _CountyPipeline:
         workers = min(MAX_COUNTY_WORKERS, os.cpu_count() or 1)
         if workers < 2 or np.unique(p.c_county).size < 2:
             return None
-        if method == "auto":
-            # the automatic choice before the graph exists: existing pairs count as feasible
-            places = int(np.maximum(p.v_cap, 0).sum())
-            n_ex = int(p.ex_child.size)
-            if n_ex and places - n_ex <= PRUNED_FREE_SHARE * places:
-                return None
+        if method == "auto" and _rematch(p.v_cap, int(p.ex_child.size)):
+            return None  # (decided before the graph exists: every existing pair counts)
         return cls(p, workers)
 
     def submit(self, k: int, kids: np.ndarray, first: int, ci: np.ndarray, vj: np.ndarray,
