@@ -586,9 +586,11 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
         if pipe is not None:
             # started while the graph was built (no locks or forbidden pairs: every arc of a
             # county is in its part)
-            for part in pipe.results():
+            for part in pipe.results(g):
                 apply_part(*part)
             workers = pipe.workers
+            if pipe.lost:
+                stats["county_solved_here"] = pipe.lost  # their worker process died
         else:
             parts = _county_parts(p, g, within & ok_arc, flow_child, cap)
             workers = _county_workers(len(parts), int(sum(x[1].size for x in parts)))
@@ -937,11 +939,10 @@ class _CountyPipeline:
             return None  # (decided before the graph exists: every existing pair counts)
         return cls(p, workers)
 
-    def submit(self, k: int, kids: np.ndarray, first: int, ci: np.ndarray, vj: np.ndarray,
-               cost: np.ndarray) -> None:
-        """County k's children and its arcs (graph positions ``first, first + 1, ...``)."""
+    def _args(self, kids: np.ndarray, vols: np.ndarray, ci: np.ndarray, vj: np.ndarray,
+              cost: np.ndarray) -> tuple:
+        """The arguments of :func:`_solve_part` for one county's children, volunteers and arcs."""
         p = self.p
-        vols = np.flatnonzero(p.v_county == k)
         lc = np.full(p.n_children, -1, dtype=np.int32)
         lc[kids] = np.arange(kids.size)
         lv = np.full(p.n_volunteers, -1, dtype=np.int32)
@@ -951,15 +952,31 @@ class _CountyPipeline:
             ex = existing_arcs(p, ci, vj)
             disc = np.unique(ex[ex >= 0])
         # compact while it waits for a worker (the worker widens them again)
-        args = (kids.size, vols.size, _narrow(lc[ci]), _narrow(lv[vj]), _narrow(cost),
+        return (kids.size, vols.size, _narrow(lc[ci]), _narrow(lv[vj]), _narrow(cost),
                 self.U_all[kids], p.v_cap[vols], p.c_tier[kids], disc, self.churn)
-        fut = self.pool.submit(_solve_part, args)
-        self.jobs.append((fut, kids, first, ci.size, vols, f"county {p.counties[k]}"))
 
-    def results(self):
-        """Per county, in the order submitted: the arguments of the solver's apply_part."""
+    def submit(self, k: int, kids: np.ndarray, first: int, ci: np.ndarray, vj: np.ndarray,
+               cost: np.ndarray) -> None:
+        """County k's children and its arcs (graph positions ``first, first + 1, ...``)."""
+        vols = np.flatnonzero(self.p.v_county == k)
+        fut = self.pool.submit(_solve_part, self._args(kids, vols, ci, vj, cost))
+        self.jobs.append((fut, kids, first, ci.size, vols, f"county {self.p.counties[k]}"))
+
+    def results(self, g: CandidateGraph):
+        """Per county, in the order submitted: the arguments of the solver's apply_part. A county
+        whose worker process died (killed for memory, say) is solved here instead, from the arcs
+        it has in the graph ``g``; ``self.lost`` counts them."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        self.lost = 0
         for fut, kids, first, n, vols, label in self.jobs:
-            yield (kids, np.arange(first, first + n), vols, *fut.result(), label)
+            try:
+                out = fut.result()
+            except BrokenProcessPool:
+                self.lost += 1
+                arcs = slice(first, first + n)
+                out = _solve_part(self._args(kids, vols, g.ci[arcs], g.vj[arcs], g.cost[arcs]))
+            yield (kids, np.arange(first, first + n), vols, *out, label)
         self.close()  # the workers' memory is free before the cross-county step
 
     def close(self) -> None:

@@ -217,3 +217,31 @@ def test_counties_solved_while_the_graph_is_built_give_the_same_optimum(monkeypa
     pair = full.pairs[0]
     locked = solve(prob, locked=[(pair.child, pair.volunteer)])
     assert not locked.stats["county_pipeline"] and locked.optimal
+
+
+def test_a_county_whose_worker_dies_is_solved_in_the_parent(monkeypatch):
+    """When the worker processes die (killed for memory, say), the counties they held are solved
+    in the solving process from the graph: the same optimum, certified."""
+    import os
+
+    from app.matching import Problem, solve
+    from app.matching import solver as solver_module
+
+    d = generate.generate(900, 270, n_counties=3, townships=2, seed=9)
+    d["existing_pairs"] = d["existing_pairs"][::3]
+    prob = Problem.from_dict(d)
+    full = solve(prob, method="full", explain_reasons=False)
+    monkeypatch.setattr(solver_module, "PIPELINE_MIN_CHILDREN", 0)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    start = solver_module._CountyPipeline.start.__func__
+
+    def start_then_kill(cls, p, method):
+        pipe = start(cls, p, method)
+        pipe.pool.submit(os._exit, 1)  # a worker dies: the pool breaks, every county is lost
+        return pipe
+
+    monkeypatch.setattr(solver_module._CountyPipeline, "start", classmethod(start_then_kill))
+    r = solve(prob, method="county")
+    assert r.stats["county_pipeline"] and r.stats["county_solved_here"] >= 1
+    assert r.optimal and r.objective == full.objective
+    assert check(d, r.to_dict()) == []
