@@ -595,7 +595,9 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
             parts = _county_parts(p, g, within & ok_arc, flow_child, cap)
             workers = _county_workers(len(parts), int(sum(x[1].size for x in parts)))
             if workers > 1:
-                _run_parallel(parts, workers, prepare_part, apply_part, _solve_part)
+                lost = _run_parallel(parts, workers, prepare_part, apply_part, _solve_part)
+                if lost:
+                    stats["county_solved_here"] = lost  # their worker process died
             else:
                 for kids, idx, vols, caps, label in parts:
                     apply_part(kids, idx, vols, *_solve_part(prepare_part(kids, idx, vols, caps)),
@@ -1043,24 +1045,43 @@ def _solve_part(args: tuple) -> tuple:
             _narrow(_cheap_arcs(g, 4)))
 
 
-def _run_parallel(parts: list, workers: int, prepare, apply, work=None) -> None:
+def _run_parallel(parts: list, workers: int, prepare, apply, work=None) -> int:
     """Solve independent parts in ``workers`` spawned processes, largest first, with at most
-    ``workers`` parts' arrays in flight (memory); results are applied in the parent."""
+    ``workers`` parts' arrays in flight (memory); results are applied in the parent. When a
+    worker process dies (killed for memory, say) its part and those not yet sent are solved in
+    this process instead; returns how many."""
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
     from multiprocessing import get_context
 
+    work = work or _flow_used
     todo = sorted(parts, key=lambda x: -x[1].size)
-    running = {}
+    running: dict = {}
+    here = 0
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         while todo or running:
             while todo and len(running) < workers:
-                kids, idx, vols, caps, label = todo.pop(0)
-                fut = pool.submit(work or _flow_used, prepare(kids, idx, vols, caps))
-                running[fut] = (kids, idx, vols, label)
+                kids, idx, vols, caps, label = part = todo.pop(0)
+                try:
+                    fut = pool.submit(work, prepare(kids, idx, vols, caps))
+                except BrokenProcessPool:
+                    todo.insert(0, part)
+                    break
+                running[fut] = part
+            if not running:  # the pool is broken: the rest is solved here
+                for kids, idx, vols, caps, label in todo:
+                    apply(kids, idx, vols, *work(prepare(kids, idx, vols, caps)), label=label)
+                return here + len(todo)
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in done:
-                kids, idx, vols, label = running.pop(fut)
-                apply(kids, idx, vols, *fut.result(), label=label)
+                kids, idx, vols, caps, label = running.pop(fut)
+                try:
+                    out = fut.result()
+                except BrokenProcessPool:
+                    here += 1
+                    out = work(prepare(kids, idx, vols, caps))
+                apply(kids, idx, vols, *out, label=label)
+    return here
 
 
 def _most_violated(g, pos, slack, nc, nv, k):

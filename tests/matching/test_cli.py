@@ -245,3 +245,30 @@ def test_a_county_whose_worker_dies_is_solved_in_the_parent(monkeypatch):
     assert r.stats["county_pipeline"] and r.stats["county_solved_here"] >= 1
     assert r.optimal and r.objective == full.objective
     assert check(d, r.to_dict()) == []
+
+
+def test_a_county_whose_worker_dies_after_the_graph_is_solved_in_the_parent(monkeypatch):
+    """The same for the county method on a prebuilt graph (its worker pool starts afterwards)."""
+    import concurrent.futures
+    import os
+
+    from app.matching import Problem, build_graph, solve
+    from app.matching import solver as solver_module
+
+    d = generate.generate(900, 270, n_counties=3, townships=2, seed=8)
+    prob = Problem.from_dict(d)
+    g = build_graph(prob)
+    full = solve(prob, g, method="full", explain_reasons=False)
+    monkeypatch.setattr(solver_module, "PARALLEL_MIN_ARCS", 0)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+
+    class DyingPool(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            self.submit(os._exit, 1)  # a worker dies: the pool breaks
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", DyingPool)
+    r = solve(prob, g, method="county")
+    assert r.stats["county_workers"] == 2 and r.stats["county_solved_here"] >= 1
+    assert r.optimal and r.objective == full.objective
+    assert check(d, r.to_dict()) == []
