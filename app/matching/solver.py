@@ -367,7 +367,6 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
 
     # ---- solve ----------------------------------------------------------------------------
     t_solve = time.perf_counter()
-    n_county = len(p.counties)
     if pipe is not None:
         method = "county"  # its counties are solved already (or being solved)
     elif method == "auto":
@@ -497,19 +496,11 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
     arcs = _Arcs(g, disc_pos, churn)
     solves: list[dict] = []
 
-    def local_ends(kids: np.ndarray, idx: np.ndarray, vols: np.ndarray) -> tuple:
-        """Child and volunteer of arcs ``idx`` as positions in ``kids`` and ``vols``."""
-        lc = np.full(nc, -1, dtype=np.int32)
-        lc[kids] = np.arange(kids.size)
-        lv = np.full(nv, -1, dtype=np.int32)
-        lv[vols] = np.arange(vols.size)
-        return lc[g.ci[idx]], lv[g.vj[idx]]
-
     def prepare(kids: np.ndarray, idx: np.ndarray, vols: np.ndarray, caps: np.ndarray) -> tuple:
         """The arguments of :meth:`_Flow.solve` for children ``kids``, arcs ``idx``, volunteers
         ``vols`` (local positions)."""
-        return (kids.size, vols.size, *local_ends(kids, idx, vols), arcs.cost(idx), U_all[kids],
-                caps)
+        return (kids.size, vols.size, *_local_ends(nc, nv, kids, vols, g.ci[idx], g.vj[idx]),
+                arcs.cost(idx), U_all[kids], caps)
 
     def apply(kids, idx, vols, used_local, seconds, label):
         match_arc[kids] = -1
@@ -523,8 +514,8 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
         """The arguments of :func:`_solve_part` (a county solved and certified alone)."""
         disc = (np.zeros(0, dtype=np.int64) if arcs.disc is None
                 else np.flatnonzero(arcs.disc[idx]))
-        return (kids.size, vols.size, *local_ends(kids, idx, vols), g.cost[idx], U_all[kids], caps,
-                p.c_tier[kids], disc, churn)
+        return _part_args(nc, nv, kids, vols, g.ci[idx], g.vj[idx], g.cost[idx], U_all[kids],
+                          caps, p.c_tier[kids], disc, churn)
 
     def run(kids: np.ndarray, idx: np.ndarray, vols: np.ndarray, caps: np.ndarray, label):
         """OR-Tools on children ``kids`` with arcs ``idx`` to volunteers ``vols``."""
@@ -588,21 +579,20 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
             # county is in its part)
             for part in pipe.results(g):
                 apply_part(*part)
-            workers = pipe.workers
-            if pipe.lost:
-                stats["county_solved_here"] = pipe.lost  # their worker process died
+            workers, lost = pipe.workers, pipe.lost
         else:
             parts = _county_parts(p, g, within & ok_arc, flow_child, cap)
             workers = _county_workers(len(parts), int(sum(x[1].size for x in parts)))
+            lost = 0
             if workers > 1:
                 lost = _run_parallel(parts, workers, prepare_part, apply_part, _solve_part)
-                if lost:
-                    stats["county_solved_here"] = lost  # their worker process died
             else:
                 for kids, idx, vols, caps, label in parts:
                     apply_part(kids, idx, vols, *_solve_part(prepare_part(kids, idx, vols, caps)),
                                label=label)
             del parts
+        if lost:
+            stats["county_solved_here"] = lost  # their worker process died
         if all(county_ok):
             given_duals = (county_u, county_p)
         stats["county_workers"] = workers
@@ -945,17 +935,12 @@ class _CountyPipeline:
               cost: np.ndarray) -> tuple:
         """The arguments of :func:`_solve_part` for one county's children, volunteers and arcs."""
         p = self.p
-        lc = np.full(p.n_children, -1, dtype=np.int32)
-        lc[kids] = np.arange(kids.size)
-        lv = np.full(p.n_volunteers, -1, dtype=np.int32)
-        lv[vols] = np.arange(vols.size)
         disc = np.zeros(0, dtype=np.int64)
         if self.churn and p.ex_child.size:
             ex = existing_arcs(p, ci, vj)
             disc = np.unique(ex[ex >= 0])
-        # compact while it waits for a worker (the worker widens them again)
-        return (kids.size, vols.size, _narrow(lc[ci]), _narrow(lv[vj]), _narrow(cost),
-                self.U_all[kids], p.v_cap[vols], p.c_tier[kids], disc, self.churn)
+        return _part_args(p.n_children, p.n_volunteers, kids, vols, ci, vj, cost,
+                          self.U_all[kids], p.v_cap[vols], p.c_tier[kids], disc, self.churn)
 
     def submit(self, k: int, kids: np.ndarray, first: int, ci: np.ndarray, vj: np.ndarray,
                cost: np.ndarray) -> None:
@@ -983,6 +968,27 @@ class _CountyPipeline:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _local_ends(nc: int, nv: int, kids: np.ndarray, vols: np.ndarray, ci: np.ndarray,
+                vj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Arcs' children ``ci`` and volunteers ``vj`` as positions in ``kids`` and ``vols``."""
+    lc = np.full(nc, -1, dtype=np.int32)
+    lc[kids] = np.arange(kids.size)
+    lv = np.full(nv, -1, dtype=np.int32)
+    lv[vols] = np.arange(vols.size)
+    return lc[ci], lv[vj]
+
+
+def _part_args(nc: int, nv: int, kids: np.ndarray, vols: np.ndarray, ci: np.ndarray,
+               vj: np.ndarray, cost: np.ndarray, U: np.ndarray, caps: np.ndarray,
+               tier: np.ndarray, disc: np.ndarray, churn: int) -> tuple:
+    """The arguments of :func:`_solve_part` for children ``kids``, volunteers ``vols`` and the
+    arcs ``(ci, vj, cost)`` between them; compacted while they wait for a worker (it widens
+    them again)."""
+    lci, lvj = _local_ends(nc, nv, kids, vols, ci, vj)
+    return (kids.size, vols.size, _narrow(lci), _narrow(lvj), _narrow(cost), U, caps, tier,
+            disc, churn)
 
 
 def _narrow(a: np.ndarray) -> np.ndarray:
