@@ -171,8 +171,10 @@ class _Flow:
 
     @staticmethod
     def solve(n_c: int, n_v: int, tails: np.ndarray, heads: np.ndarray, costs: np.ndarray,
-              unmatched: np.ndarray, caps: np.ndarray) -> np.ndarray:
-        """Return a 0/1 flow per child->volunteer arc. Children are 0..n_c-1."""
+              unmatched: np.ndarray, caps: np.ndarray,
+              vol_costs: np.ndarray | None = None) -> np.ndarray:
+        """Return a 0/1 flow per child->volunteer arc. Children are 0..n_c-1. ``vol_costs``:
+        cost per unit on each volunteer's capacity arc (default 0)."""
         smcf = min_cost_flow.SimpleMinCostFlow()
         sink = n_c + n_v
         a = tails.size
@@ -186,7 +188,8 @@ class _Flow:
             np.ones(n_c, dtype=np.int64), unmatched.astype(np.int64))
         smcf.add_arcs_with_capacity_and_unit_cost(
             np.arange(n_c, n_c + n_v, dtype=np.int32), np.full(n_v, sink, dtype=np.int32),
-            caps.astype(np.int64), np.zeros(n_v, dtype=np.int64))
+            caps.astype(np.int64),
+            np.zeros(n_v, dtype=np.int64) if vol_costs is None else vol_costs.astype(np.int64))
         sup = np.zeros(sink + 1, dtype=np.int64)
         sup[:n_c] = 1
         sup[sink] = -n_c
@@ -517,9 +520,17 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
         return _part_args(nc, nv, kids, vols, g.ci[idx], g.vj[idx], g.cost[idx], U_all[kids],
                           caps, p.c_tier[kids], disc, churn)
 
-    def run(kids: np.ndarray, idx: np.ndarray, vols: np.ndarray, caps: np.ndarray, label):
-        """OR-Tools on children ``kids`` with arcs ``idx`` to volunteers ``vols``."""
-        apply(kids, idx, vols, *_flow_used(prepare(kids, idx, vols, caps)), label=label)
+    def run(kids: np.ndarray, idx: np.ndarray, vols: np.ndarray, caps: np.ndarray, label,
+            duals: tuple | None = None):
+        """OR-Tools on children ``kids`` with arcs ``idx`` to volunteers ``vols``; with
+        ``duals`` (u per flow child, price per volunteer) on costs reduced by them."""
+        args = prepare(kids, idx, vols, caps)
+        if duals is None:
+            apply(kids, idx, vols, *_flow_used(args), label=label)
+            return
+        used, seconds, capped = _flow_used_reduced(args, duals[0][loc[kids]], duals[1][vols])
+        apply(kids, idx, vols, used, seconds, label=label)
+        solves[-1]["capped"] = capped
 
     def repair(P: np.ndarray, viol: np.ndarray, slack: np.ndarray, u: np.ndarray,
                price: np.ndarray) -> bool:
@@ -533,10 +544,10 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
         everyone = kids.size > REPAIR_MAX_SHARE * fcs.size
         if everyone:
             # a region this big rarely holds the whole repair: re-solve everyone on P
-            run(fcs, P, np.arange(nv), cap, "all (pruned arcs)")
+            run(fcs, P, np.arange(nv), cap, "all (pruned arcs)", (u, price))
             solves[-1]["region_children"] = int(kids.size)
         else:
-            run(kids, idx, vols, caps, "region")
+            run(kids, idx, vols, caps, "region", (u, price))
         solves[-1]["region_seconds"] = t_region
         timings["ortools"] += time.perf_counter() - tr
         return everyone
@@ -716,7 +727,7 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
             p_warm = None
             if n_improving > REPAIR_MAX_ARCS or vsl is None:
                 tr = time.perf_counter()
-                run(fcs, np.flatnonzero(inP), np.arange(nv), cap, "all (pruned arcs)")
+                run(fcs, np.flatnonzero(inP), np.arange(nv), cap, "all (pruned arcs)", (u, price))
                 solved_on_P = True
                 timings["ortools"] += time.perf_counter() - tr
             else:
@@ -820,6 +831,12 @@ def _region_args(g, P, pc, fcs, m, cap, region, tails) -> tuple:
     vols = np.unique(g.vj[idx])
     return kids, idx, vols, cap[vols] - load_out[vols]
 
+
+#: re-solves after a repair run on costs reduced by the duals, capped at this (exact: see
+#: _flow_used_reduced). Prefecture, OR-Tools alone: joint re-solve 6.5 -> 4.6 s, region of
+#: 47,840 children 5.9 -> 4.7 s; a county's repair 0.65 -> 0.58 s. A cap of 20,000 was as fast
+#: but its optimum used capped arcs (a second solve).
+REDUCED_COST_CAP = 100_000
 
 #: nearly tight arcs (reduced cost below this) join the arc set P with the violating ones after
 #: the first pruned solve, whose duals are rough...
@@ -1017,6 +1034,33 @@ def _flow_used(args: tuple) -> tuple[np.ndarray, float]:
     t = time.perf_counter()
     flows = _Flow.solve(*args)
     return np.flatnonzero(flows > 0), time.perf_counter() - t
+
+
+def _flow_used_reduced(args: tuple, u: np.ndarray, price: np.ndarray) -> tuple:
+    """:func:`_flow_used` on costs reduced by duals ``u`` (per child) and ``price`` (per
+    volunteer) that are optimal for the current assignment but for a few improving arcs, with
+    reduced costs above ``REDUCED_COST_CAP`` lowered to it.
+
+    Subtracting node potentials changes every solution's cost by the same constant, so the
+    optimum is the same; lowering costs is a relaxation, so when its optimum uses no lowered
+    arc (no lowered arc to a volunteer, no child left on a lowered unmatched arc) it is optimal
+    for the true costs too. Otherwise the solve is repeated without the cap. OR-Tools' cost
+    scaling needs fewer and cheaper phases on the smaller costs. Returns (used arc positions,
+    seconds, whether the capped solve was exact)."""
+    n_c, n_v, lci, lvj, cost, U, caps = args
+    t = time.perf_counter()
+    rc = cost - u[lci] + price[lvj]
+    ru = U - u
+    flows = _Flow.solve(n_c, n_v, lci, lvj, np.minimum(rc, REDUCED_COST_CAP),
+                        np.minimum(ru, REDUCED_COST_CAP), caps, -price)
+    used = np.flatnonzero(flows > 0)
+    unmatched = np.ones(n_c, dtype=bool)
+    unmatched[lci[used]] = False
+    exact = not ((rc[used] > REDUCED_COST_CAP).any()
+                 or (unmatched & (ru > REDUCED_COST_CAP)).any())
+    if not exact:
+        used = np.flatnonzero(_Flow.solve(n_c, n_v, lci, lvj, rc, ru, caps, -price) > 0)
+    return used, time.perf_counter() - t, exact
 
 
 def _solve_part(args: tuple) -> tuple:

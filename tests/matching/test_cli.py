@@ -272,3 +272,67 @@ def test_a_county_whose_worker_dies_after_the_graph_is_solved_in_the_parent(monk
     assert r.stats["county_workers"] == 2 and r.stats["county_solved_here"] >= 1
     assert r.optimal and r.objective == full.objective
     assert check(d, r.to_dict()) == []
+
+
+@pytest.mark.parametrize("cap", [0, 50, 100_000, 10**12])
+def test_reduced_cost_solve_with_a_cap_is_exact_for_any_potentials(monkeypatch, cap):
+    """Re-solves run on costs reduced by node potentials with big reduced costs capped: any
+    potentials give the same optimal cost (a constant shift), and a capped solve that used a
+    capped arc is repeated without the cap. Random instances, random (not dual) potentials."""
+    import numpy as np
+
+    from app.matching import solver as solver_module
+
+    monkeypatch.setattr(solver_module, "REDUCED_COST_CAP", cap)
+    rng = np.random.default_rng(cap % 97)
+    fallbacks = 0
+    for _ in range(20):
+        n_c, n_v = int(rng.integers(1, 40)), int(rng.integers(1, 12))
+        n_a = int(rng.integers(0, n_c * n_v + 1))
+        pos = rng.choice(n_c * n_v, size=n_a, replace=False)
+        ci, vj = (pos // n_v).astype(np.int32), (pos % n_v).astype(np.int32)
+        cost = rng.integers(0, 5_000, n_a)
+        U = rng.choice([100_000, 1_000_000, 10_000_000], n_c)
+        caps = rng.integers(0, 4, n_v)
+        args = (n_c, n_v, ci, vj, cost, U, caps)
+
+        def total(used):
+            left = np.ones(n_c, dtype=bool)
+            left[ci[used]] = False
+            assert np.bincount(ci[used], minlength=n_c).max(initial=0) <= 1
+            assert (np.bincount(vj[used], minlength=n_v) <= caps).all()
+            return int(cost[used].sum() + U[left].sum())
+
+        plain, _ = solver_module._flow_used(args)
+        u = rng.integers(-20_000_000, 20_000_000, n_c)
+        price = rng.integers(0, 2_000_000, n_v)
+        used, _, exact = solver_module._flow_used_reduced(args, u, price)
+        assert total(used) == total(plain)
+        fallbacks += not exact
+    if cap == 0:
+        assert fallbacks  # the cap really bit and the uncapped solve took over
+    if cap == 10**12:
+        assert not fallbacks
+
+
+def test_repairs_on_reduced_costs_reach_the_full_optimum(monkeypatch):
+    """The repairs' re-solves on reduced costs (tiny first arc sets force many): with a cap so
+    low that most capped solves are repeated, and with the default, the full optimum."""
+    from app.matching import Problem, solve
+    from app.matching import solver as solver_module
+
+    first = solver_module._pruned_arcs
+    monkeypatch.setattr(solver_module, "_pruned_arcs",
+                        lambda *a: first(*a, k_child=1, per_place=2))
+    for cap in (10, solver_module.REDUCED_COST_CAP):
+        monkeypatch.setattr(solver_module, "REDUCED_COST_CAP", cap)
+        capped = []
+        for seed in (5, 6):
+            d = generate.generate(1500, 450, n_counties=1, townships=4, seed=seed)
+            prob = Problem.from_dict(d)
+            r = solve(prob, method="pruned")
+            assert r.optimal and r.objective == solve(prob, method="full").objective
+            assert check(d, r.to_dict()) == []
+            capped += [s["capped"] for s in r.stats["solves"] if "capped" in s]
+        assert capped
+        assert (False in capped) if cap == 10 else (True in capped)
