@@ -929,7 +929,8 @@ class _CountyPipeline:
         self.workers = workers
         self.U_all = p.params.unmatched_costs()[p.c_tier]
         self.churn = int(p.params.churn_cost)
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                                        initializer=_worker_init)
         self.jobs: list = []
         # start the workers now: their imports overlap with the parent's graph build
         for _ in range(workers):
@@ -1021,6 +1022,26 @@ def _warm() -> None:
     """Worker: nothing (unpickling this function imports the solver and its libraries)."""
 
 
+def _worker_init() -> None:
+    """Worker start: glibc keeps freed memory for reuse instead of returning it to the system.
+    A county solve allocates and frees arrays of tens of MB many times; by default each is a
+    fresh mapping whose pages fault in again: 27,000-66,000 page faults and 0.35-0.8 s of
+    system time per county solve in a worker, which ran up to twice as slow as the same solve
+    in the parent. Prefecture size, CPU time per county solve in a worker: 2.7-4.3 s -> 1.7-3.5
+    s (faults 0-11,000). The worker's heap keeps its peak instead (about one county solve's)."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 1 << 30)  # M_MMAP_THRESHOLD: allocations up to 1 GiB from the heap
+        libc.mallopt(-1, (1 << 31) - 1)  # M_TRIM_THRESHOLD: never give the heap back
+    except (OSError, AttributeError):
+        pass  # not glibc: its defaults stay
+
+
 def _county_workers(n_parts: int, n_arcs: int) -> int:
     import os
 
@@ -1108,7 +1129,8 @@ def _run_parallel(parts: list, workers: int, prepare, apply, work=None) -> int:
     todo = sorted(parts, key=lambda x: -x[1].size)
     running: dict = {}
     here = 0
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                             initializer=_worker_init) as pool:
         while todo or running:
             while todo and len(running) < workers:
                 kids, idx, vols, caps, label = part = todo.pop(0)

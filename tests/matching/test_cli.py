@@ -211,6 +211,7 @@ def test_counties_solved_while_the_graph_is_built_give_the_same_optimum(monkeypa
     for method in ("auto", "county"):
         r = solve(prob, method=method)
         assert r.stats["county_pipeline"] and r.stats["county_workers"] == 2
+        assert "county_solved_here" not in r.stats  # the workers started (and none died)
         assert r.stats["method"] == "county"
         assert r.optimal and r.objective == full.objective
         assert check(d, r.to_dict()) == []
