@@ -36,6 +36,9 @@ V_CAPACITY = 16
 
 _RADIUS_RATIO = 1.12     # volunteers whose radii differ by less than this share one KD query
 _CHUNK_PAIRS = 4_000_000  # process KD output in pieces of about this many pairs
+#: arcs reserved per child before the build (only written memory counts; more are made room
+#: for when needed). The generated prefecture has 338 per child, the county 308.
+ARCS_PER_CHILD_GUESS = 400
 _REL_SLACK = 1e-9          # chord pre-filter is generous; the exact haversine test decides
 
 
@@ -173,9 +176,12 @@ class _Builder:
         self.cneed = (p.c_needs & ~p.c_req).astype(np.uint16)
         self.cnt_range = np.zeros(nc, dtype=np.int64)
         self.cnt_skill = np.zeros(nc, dtype=np.int64)
-        self.parts_ci: list[np.ndarray] = []
-        self.parts_vj: list[np.ndarray] = []
-        self.parts_cost: list[np.ndarray] = []
+        self.cnt_feasible = np.zeros(nc, dtype=np.int64)
+        # the arcs are written straight into three arrays reserved for ARCS_PER_CHILD_GUESS arcs
+        # per child (grown when that is not enough): memory is only committed where written,
+        # and there is no list of pieces to concatenate at the end (at prefecture size that
+        # concatenation and a count over all arcs took 2.7 s and held every arc twice)
+        self.ci = self.vj = self.cost = None
         self.n = 0
         self.other_county_only = False  # set for cross-county volunteers after the counties
         self.km_time = 0.0
@@ -205,15 +211,34 @@ class _Builder:
         cls = self.cclass[ci].astype(np.int64) * 32 + self.vclass[vj]
         self.cnt_skill += np.bincount(ci[self.skill_ok[cls]], minlength=nc)
         ok = self.feas_ok[cls]
-        ci = ci[ok].astype(np.int32)
-        vj = vj[ok].astype(np.int32)
-        d = d[ok]
-        self.parts_ci.append(ci)
-        self.parts_vj.append(vj)
-        self.parts_cost.append(self.costs(ci, vj, d))
-        self.n += ci.size
+        ci = ci[ok]
+        vj = vj[ok]
+        self.cnt_feasible += np.bincount(ci, minlength=nc)
+        self.append(ci, vj, self.costs(ci, vj, d[ok]))
         self.km_time += t1 - t0
         self.filter_time += time.perf_counter() - t1
+
+    def append(self, ci: np.ndarray, vj: np.ndarray, cost: np.ndarray) -> None:
+        n, k = self.n, ci.size
+        if self.ci is None or n + k > self.ci.size:
+            guess = ARCS_PER_CHILD_GUESS * self.p.n_children
+            size = max(n + k, guess if self.ci is None else self.ci.size * 3 // 2)
+            for name, dtype in (("ci", np.int32), ("vj", np.int32), ("cost", np.int64)):
+                grown = np.empty(size, dtype=dtype)
+                if n:
+                    grown[:n] = getattr(self, name)[:n]
+                setattr(self, name, grown)
+        self.ci[n:n + k] = ci
+        self.vj[n:n + k] = vj
+        self.cost[n:n + k] = cost
+        self.n = n + k
+
+    def arcs(self, first: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(ci, vj, cost) of the arcs from position ``first`` on (views)."""
+        if self.ci is None:
+            return (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32),
+                    np.zeros(0, dtype=np.int64))
+        return self.ci[first:self.n], self.vj[first:self.n], self.cost[first:self.n]
 
     def costs(self, ci, vj, d_km):
         p = self.p
@@ -299,12 +324,10 @@ def build_graph(problem: Problem, on_county=None) -> CandidateGraph:
             t0 = time.perf_counter()
             ctree = cKDTree(cxyz[cpos], balanced_tree=False, compact_nodes=False)
             t_tree += time.perf_counter() - t0
-            first, n_parts = b.n, len(b.parts_ci)
+            first = b.n
             b.query(ctree, cpos, vpos, vxyz)
             if on_county is not None and b.n > first:
-                on_county(k, cpos, first, np.concatenate(b.parts_ci[n_parts:]),
-                          np.concatenate(b.parts_vj[n_parts:]),
-                          np.concatenate(b.parts_cost[n_parts:]))
+                on_county(k, cpos, first, *b.arcs(first))
         cross = np.flatnonzero(active & p.v_cross)
         if cross.size:
             t0 = time.perf_counter()
@@ -313,18 +336,8 @@ def build_graph(problem: Problem, on_county=None) -> CandidateGraph:
             b.other_county_only = True
             b.query(ctree, np.arange(nc), cross, vxyz)
     t_q = time.perf_counter()
-    if b.parts_ci:
-        ci = np.concatenate(b.parts_ci)
-        b.parts_ci.clear()
-        vj = np.concatenate(b.parts_vj)
-        b.parts_vj.clear()
-        cost = np.concatenate(b.parts_cost)
-        b.parts_cost.clear()
-    else:
-        ci = np.zeros(0, dtype=np.int32)
-        vj = np.zeros(0, dtype=np.int32)
-        cost = np.zeros(0, dtype=np.int64)
-    n_feasible = np.bincount(ci, minlength=nc).astype(np.int32) if nc else np.zeros(0, np.int32)
+    ci, vj, cost = b.arcs()
+    n_feasible = b.cnt_feasible.astype(np.int32)
     ex_arc = existing_arcs(p, ci, vj)
     t_end = time.perf_counter()
     g = CandidateGraph(nc, nv, ci, vj, cost, b.cnt_range.astype(np.int32),
@@ -348,7 +361,7 @@ def existing_arcs(p: Problem, ci: np.ndarray, vj: np.ndarray) -> np.ndarray:
     rank = np.arange(ne) - np.maximum.accumulate(np.where(first, np.arange(ne), 0))
     for layer in range(int(rank.max()) + 1):
         sel = order[rank == layer]
-        want = np.full(p.n_children, -1, dtype=np.int64)
+        want = np.full(p.n_children, -1, dtype=vj.dtype)
         want[p.ex_child[sel]] = p.ex_vol[sel]
         hit = np.flatnonzero(want[ci] == vj)
         slot = np.full(p.n_children, -1, dtype=np.int64)

@@ -337,3 +337,33 @@ def test_repairs_on_reduced_costs_reach_the_full_optimum(monkeypatch):
             capped += [s["capped"] for s in r.stats["solves"] if "capped" in s]
         assert capped
         assert (False in capped) if cap == 10 else (True in capped)
+
+
+@pytest.mark.parametrize("guess", [0, 1, 10_000])
+def test_graph_arrays_grow_when_the_reserved_room_is_too_small(monkeypatch, guess):
+    """The builder writes arcs into arrays reserved for a guessed number per child and grows
+    them when needed: any guess gives the same graph (arcs in the same order, per-child counts,
+    existing pairs) and hands each county's arcs over as they are in the graph."""
+    import numpy as np
+
+    from app.matching import Problem, build_graph
+    from app.matching import graph as graph_module
+
+    d = generate.generate(900, 270, n_counties=3, townships=2, seed=11)
+    prob = Problem.from_dict(d)
+    ref = build_graph(prob)
+    monkeypatch.setattr(graph_module, "ARCS_PER_CHILD_GUESS", guess)
+    seen = []
+    g = build_graph(prob, on_county=lambda k, kids, first, ci, vj, cost:
+                    seen.append((first, ci.copy(), vj.copy(), cost.copy())))
+    assert g.n_arcs == ref.n_arcs > 0
+    for a in ("ci", "vj", "cost", "n_in_range", "n_skilled", "n_feasible", "ex_arc"):
+        assert np.array_equal(getattr(g, a), getattr(ref, a)), a
+    assert (g.ex_arc >= 0).any()
+    assert np.array_equal(g.n_feasible, np.bincount(g.ci, minlength=prob.n_children))
+    # each county's arcs handed over while building are the graph's arcs at those positions
+    assert len(seen) == 3
+    for first, ci, vj, cost in seen:
+        assert np.array_equal(ci, g.ci[first:first + ci.size])
+        assert np.array_equal(vj, g.vj[first:first + ci.size])
+        assert np.array_equal(cost, g.cost[first:first + ci.size])
