@@ -644,7 +644,8 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
         td = time.perf_counter()
         # when arcs were added since the last solve, a long iteration usually means an
         # improving cycle: give up sooner (a wrong guess only costs a re-solve)
-        if given_duals is not None:
+        from_counties = given_duals is not None
+        if from_counties:
             res = (*given_duals, 0)
             given_duals = None
         else:
@@ -675,8 +676,12 @@ def _solve_flow(p: Problem, g: CandidateGraph, alive, flow_child, cap, U_all, di
         # the first pruned solve: its duals are rough, so the nearly tight arcs join P too (far
         # fewer re-solves than adding only the violating arcs); one scan finds both
         first_pruned = pruned is not None and it == 0
-        vpos, vsl = _violations(g, alive, fcs, u, price, disc_pos, churn, mask=scan_mask,
-                                above=-NEAR_TIGHT_FIRST if first_pruned else 0)
+        if from_counties:
+            # every county certified these duals on all its arcs (the within-county ones)
+            vpos, vsl = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        else:
+            vpos, vsl = _violations(g, alive, fcs, u, price, disc_pos, churn, mask=scan_mask,
+                                    above=-NEAR_TIGHT_FIRST if first_pruned else 0)
         near, near_sl = vpos, vsl
         if first_pruned:
             vpos, vsl = vpos[vsl > 0], vsl[vsl > 0]
