@@ -219,6 +219,7 @@ class _Builder:
         self.filter_time += time.perf_counter() - t1
 
     def append(self, ci: np.ndarray, vj: np.ndarray, cost: np.ndarray) -> None:
+        """Write arcs after the last one (making room by half as much again when full)."""
         n, k = self.n, ci.size
         if self.ci is None or n + k > self.ci.size:
             guess = ARCS_PER_CHILD_GUESS * self.p.n_children
