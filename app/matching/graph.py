@@ -362,7 +362,7 @@ def existing_arcs(p: Problem, ci: np.ndarray, vj: np.ndarray) -> np.ndarray:
     rank = np.arange(ne) - np.maximum.accumulate(np.where(first, np.arange(ne), 0))
     for layer in range(int(rank.max()) + 1):
         sel = order[rank == layer]
-        want = np.full(p.n_children, -1, dtype=vj.dtype)
+        want = np.full(p.n_children, -1, dtype=np.result_type(vj.dtype, np.int32))
         want[p.ex_child[sel]] = p.ex_vol[sel]
         hit = np.flatnonzero(want[ci] == vj)
         slot = np.full(p.n_children, -1, dtype=np.int64)
