@@ -967,9 +967,17 @@ class _CountyPipeline:
 
     def submit(self, k: int, kids: np.ndarray, first: int, ci: np.ndarray, vj: np.ndarray,
                cost: np.ndarray) -> None:
-        """County k's children and its arcs (graph positions ``first, first + 1, ...``)."""
+        """County k's children and its arcs (graph positions ``first, first + 1, ...``). When
+        the pool is broken already, the county is left for :meth:`results` to solve here."""
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
         vols = np.flatnonzero(self.p.v_county == k)
-        fut = self.pool.submit(_solve_part, self._args(kids, vols, ci, vj, cost))
+        try:
+            fut = self.pool.submit(_solve_part, self._args(kids, vols, ci, vj, cost))
+        except BrokenProcessPool as e:
+            fut = Future()
+            fut.set_exception(e)
         self.jobs.append((fut, kids, first, ci.size, vols, f"county {self.p.counties[k]}"))
 
     def results(self, g: CandidateGraph):

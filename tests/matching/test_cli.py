@@ -248,6 +248,35 @@ def test_a_county_whose_worker_dies_is_solved_in_the_parent(monkeypatch):
     assert check(d, r.to_dict()) == []
 
 
+def test_a_worker_dead_before_the_first_county_is_handed_over(monkeypatch):
+    """The pool may already know its worker is dead when the builder hands over a county (the
+    pool then refuses new work): that county, like every later one, is solved in the solving
+    process — the graph build does not fail."""
+    import os
+
+    from app.matching import Problem, solve
+    from app.matching import solver as solver_module
+
+    d = generate.generate(900, 270, n_counties=3, townships=2, seed=9)
+    d["existing_pairs"] = d["existing_pairs"][::3]
+    prob = Problem.from_dict(d)
+    full = solve(prob, method="full", explain_reasons=False)
+    monkeypatch.setattr(solver_module, "PIPELINE_MIN_CHILDREN", 0)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    start = solver_module._CountyPipeline.start.__func__
+
+    def start_dead(cls, p, method):
+        pipe = start(cls, p, method)
+        pipe.pool.submit(os._exit, 1).exception()  # wait until the pool knows it is broken
+        return pipe
+
+    monkeypatch.setattr(solver_module._CountyPipeline, "start", classmethod(start_dead))
+    r = solve(prob, method="county")
+    assert r.stats["county_pipeline"] and r.stats["county_solved_here"] == 3
+    assert r.optimal and r.objective == full.objective
+    assert check(d, r.to_dict()) == []
+
+
 def test_a_county_whose_worker_dies_after_the_graph_is_solved_in_the_parent(monkeypatch):
     """The same for the county method on a prebuilt graph (its worker pool starts afterwards)."""
     import concurrent.futures
