@@ -220,9 +220,12 @@ def test_counties_solved_while_the_graph_is_built_give_the_same_optimum(monkeypa
     assert not locked.stats["county_pipeline"] and locked.optimal
 
 
-def test_a_county_whose_worker_dies_is_solved_in_the_parent(monkeypatch):
+@pytest.mark.parametrize("known_dead", [False, True])
+def test_a_county_whose_worker_dies_is_solved_in_the_parent(monkeypatch, known_dead):
     """When the worker processes die (killed for memory, say), the counties they held are solved
-    in the solving process from the graph: the same optimum, certified."""
+    in the solving process from the graph: the same optimum, certified. ``known_dead``: the pool
+    already knows its worker is dead when the builder hands over the first county (it then
+    refuses new work): every county is solved here and the graph build does not fail."""
     import os
 
     from app.matching import Problem, solve
@@ -238,41 +241,16 @@ def test_a_county_whose_worker_dies_is_solved_in_the_parent(monkeypatch):
 
     def start_then_kill(cls, p, method):
         pipe = start(cls, p, method)
-        pipe.pool.submit(os._exit, 1)  # a worker dies: the pool breaks, every county is lost
+        dead = pipe.pool.submit(os._exit, 1)  # a worker dies: the pool breaks
+        if known_dead:
+            dead.exception()  # wait until the pool knows
         return pipe
 
     monkeypatch.setattr(solver_module._CountyPipeline, "start", classmethod(start_then_kill))
     r = solve(prob, method="county")
     assert r.stats["county_pipeline"] and r.stats["county_solved_here"] >= 1
-    assert r.optimal and r.objective == full.objective
-    assert check(d, r.to_dict()) == []
-
-
-def test_a_worker_dead_before_the_first_county_is_handed_over(monkeypatch):
-    """The pool may already know its worker is dead when the builder hands over a county (the
-    pool then refuses new work): that county, like every later one, is solved in the solving
-    process — the graph build does not fail."""
-    import os
-
-    from app.matching import Problem, solve
-    from app.matching import solver as solver_module
-
-    d = generate.generate(900, 270, n_counties=3, townships=2, seed=9)
-    d["existing_pairs"] = d["existing_pairs"][::3]
-    prob = Problem.from_dict(d)
-    full = solve(prob, method="full", explain_reasons=False)
-    monkeypatch.setattr(solver_module, "PIPELINE_MIN_CHILDREN", 0)
-    monkeypatch.setattr("os.cpu_count", lambda: 2)
-    start = solver_module._CountyPipeline.start.__func__
-
-    def start_dead(cls, p, method):
-        pipe = start(cls, p, method)
-        pipe.pool.submit(os._exit, 1).exception()  # wait until the pool knows it is broken
-        return pipe
-
-    monkeypatch.setattr(solver_module._CountyPipeline, "start", classmethod(start_dead))
-    r = solve(prob, method="county")
-    assert r.stats["county_pipeline"] and r.stats["county_solved_here"] == 3
+    if known_dead:
+        assert r.stats["county_solved_here"] == 3
     assert r.optimal and r.objective == full.objective
     assert check(d, r.to_dict()) == []
 
