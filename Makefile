@@ -11,14 +11,18 @@ SYSTEM_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup system-deps venv translations db-upgrade seed-demo bench-matching clean
+.PHONY: run test lint setup system-deps venv translations db-upgrade seed-demo bench-matching clean
 
 run: setup db-upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: setup
+test: setup lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Lint: ruff (settings in pyproject.toml); part of `make test`, so CI fails on it.
+lint: venv
+	$(VENV)/bin/ruff check app tests bench migrations
 
 setup: system-deps venv translations
 

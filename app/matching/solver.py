@@ -1239,8 +1239,8 @@ def _assemble(p: Problem, g: CandidateGraph, match, match_arc, ex_arc, is_locked
     vv = match[mi].tolist()
     kk = kept[mi].tolist()
     ll = is_locked[mi].tolist()
-    pairs = [Pair(cids[i], vids[j], c, k, l)
-             for i, j, c, k, l in zip(mi.tolist(), vv, costs, kk, ll)]
+    pairs = [Pair(cids[i], vids[j], c, k, lk)
+             for i, j, c, k, lk in zip(mi.tolist(), vv, costs, kk, ll)]
     ui = np.flatnonzero(match < 0)
     tiers = p.c_tier[ui].tolist()
     unmatched = [Unmatched(cids[i], TIERS[t]) for i, t in zip(ui.tolist(), tiers)]

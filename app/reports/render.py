@@ -141,7 +141,7 @@ def _footer_lines() -> list[str]:
 
 
 def xlsx(kind: str, context: Any, meta: ReportMeta) -> bytes:
-    from app.reports import assessment, ledger, roster_stats, visits
+    from app.reports import ledger, roster_stats, visits
     from app.reports.excel import ExcelColumn as C, Sheet
 
     if kind == "ledger":

@@ -2,7 +2,6 @@
 import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
-from flask_migrate import Migrate
 
 from tests.conftest import create_scratch_database, downgrade_database, drop_scratch_database, upgrade_database
 

@@ -1,5 +1,4 @@
 """Every route declares a policy; every role × route × in/out-of-scope object gives the expected answer."""
-import pytest
 
 from app.core.permissions import PERMISSIONS, PUBLIC
 from tests.activities.helpers import activity_objects
