@@ -21,9 +21,12 @@ EXTRA_LABELS = {
     "division_id": N_("村(社区)"),
     "school_id": N_("学校"),
     "incapable_parent": N_("无监护能力的一方"),
-    "is_orphan": N_("孤儿"),
     "needs": N_("需要的帮助"),
-    "difficulty_tags": N_("困境儿童类别"),
+    "household_id": N_("户"),
+    "assistance_records": N_("救助帮扶"),
+    "assistance_rows": N_("救助帮扶情况"),
+    "is_left_behind": N_("留守儿童"),
+    "is_in_difficulty": N_("困境儿童"),
     "consent_guardian_name": N_("同意书签署监护人"),
     "consent_date": N_("同意书签署日期"),
     "consent_scan": N_("同意书扫描件"),
@@ -40,6 +43,10 @@ FORM_HINTS = {
     "school_name": N_("列表中没有的学校、幼儿园，在这里填写名称"),
     "both_parents_away": N_("父母双方均外出务工半年以上"),
     "one_parent_away_other_incapable": N_("一方外出务工，另一方重病、重残、服刑、强制戒毒等，无监护能力"),
+    "parents_away_since": N_("外出务工满半年才属于留守儿童；填写外出的年月"),
+    "child_category": N_("留守儿童：父母外出半年以上、不满16周岁、农村户籍；困境儿童可登记到18周岁"),
+    "difficulty_types": N_("患病、残疾（自身困境）和低保（生活困境）会自动计入，不必再选"),
+    "village_group": N_("如：3组"),
     "guardianship_type": N_("按实际监护情况选择"),
     "consent_file": N_("只接受 PDF、JPEG、PNG，8 MB 以内"),
 }
@@ -91,6 +98,11 @@ def yes_no(value: bool | None) -> str:
 
 def category(code: str) -> str:
     return (vocab.PRIORITY_CATEGORIES_EN if english() else vocab.PRIORITY_CATEGORIES).get(code, code)
+
+
+def child_category(code: str | None) -> str:
+    """留守 / 困境 / 留守且困境 in the user's language; empty for ``None``."""
+    return (vocab.CHILD_CATEGORY_EN if english() else vocab.CHILD_CATEGORY).get(code or "", "")
 
 
 def age_band(code: str | None) -> str:
@@ -148,15 +160,25 @@ def _needs(raw, gettext) -> str:
     return "、".join(gettext(SKILLS[c]) if c in SKILLS else c for c in raw)
 
 
-def _tags(raw, gettext) -> str:
-    import sqlalchemy as sa
+def assistance_text(row) -> str:
+    """One assistance record in the user's language: programme, amount, dates, note."""
+    from flask_babel import gettext
 
-    from app.children.models import DifficultyTag
-    from app.extensions import db
+    from app.core.web import format_date
 
-    labels = dict(db.session.execute(sa.select(DifficultyTag.code, DifficultyTag.label)
-                                     .where(DifficultyTag.code.in_(list(raw)))).all())
-    return "、".join(labels.get(c, c) for c in raw)
+    parts = [vocab_label("assistance", row.programme)]
+    if row.amount is not None:
+        parts.append(gettext("%(amount)s 元/月", amount=row.amount))
+    if row.start_date or row.end_date:
+        parts.append(f"{format_date(row.start_date) if row.start_date else ''}—"
+                     f"{format_date(row.end_date) if row.end_date else ''}")
+    if row.note:
+        parts.append(row.note)
+    return " ".join(parts)
+
+
+def _household(raw, gettext) -> str:
+    return gettext("第 %(id)s 户", id=raw)
 
 
 def _division(raw, gettext) -> str:
@@ -178,7 +200,8 @@ _SPECIAL = {
     "incapable_parent": lambda raw, gettext: gettext(INCAPABLE_PARENT.get(raw, raw)),
     "consent_scan": lambda raw, gettext: gettext("已上传"),
     "needs": _needs,
-    "difficulty_tags": _tags,
+    "household_id": _household,
+    "assistance_records": lambda raw, gettext: "；".join(map(str, raw)),
     "division_id": _division,
     "school_id": _school,
 }

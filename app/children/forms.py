@@ -11,9 +11,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, SelectField, SelectMultipleField, StringField, TelField,
-                     TextAreaField, widgets)
-from wtforms.validators import Length, Optional
+from wtforms import (BooleanField, DateField, DecimalField, FieldList, Form, FormField, SelectField,
+                     SelectMultipleField, StringField, TelField, TextAreaField, widgets)
+from wtforms.validators import Length, NumberRange, Optional
 
 from app.children import display, rules, vocab
 from app.core.idcard import normalize_id_number
@@ -44,6 +44,64 @@ class DayField(DateField):
             raise ValueError(issue.message_en if display.english() else issue.message) from None
 
 
+class MonthField(DayField):
+    """A month (``<input type=month>``, ``YYYY-MM``; a full date is accepted too), stored as the
+    month's first day: the departure month of the parents."""
+
+    widget = widgets.MonthInput()
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.strftime("%Y-%m") if self.data else ""
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0].strip() if valuelist else ""
+        if len(text) == 7:
+            text += "-01"
+        super().process_formdata([text])
+        if self.data is not None:
+            self.data = self.data.replace(day=1)
+
+
+class TriStateField(SelectField):
+    """Yes / no / not known (a ``bool`` or ``None``): for facts a director may not know yet."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, choices=[("", _l("未填")), ("yes", _l("是")), ("no", _l("否"))],
+                         validate_choice=False, **kwargs)
+
+    def process_data(self, value):
+        self.data = value if isinstance(value, bool) else None
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0] if valuelist else ""
+        self.data = True if text == "yes" else False if text == "no" else None
+
+    def _value(self):
+        return "yes" if self.data is True else "no" if self.data is False else ""
+
+    def iter_choices(self):
+        current = self._value()
+        for value, label in self.choices:
+            yield (value, label, value == current, {})
+
+
+class AssistanceRowForm(Form):
+    """One assistance record: programme, monthly amount, start and end."""
+
+    programme = SelectField(_l("救助项目"), validate_choice=False)
+    amount = DecimalField(_l("金额（元/月）"), places=2, validators=[Optional(), NumberRange(min=0, max=100000)])
+    start_date = DayField(_l("开始日期"))
+    end_date = DayField(_l("结束日期"))
+    note = StringField(_l("说明"), validators=[Length(max=128)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme.choices = [("", _l("（不填）"))] + [
+            c for c in display.choices("assistance") if c[0] not in ("none",)]
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
@@ -62,16 +120,19 @@ def _id_or_none(value: Any) -> int | None:
 
 #: Form sections in page order: (title, fields).
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (_l("基本信息"), ("name", "sex", "ethnicity", "birth_date", "id_number", "has_hukou", "no_id_reason",
-                  "division_id", "registered_address", "current_address")),
-    (_l("健康"), ("health", "disability", "illness")),
+    (_l("基本信息"), ("name", "sex", "ethnicity", "birth_date", "id_number", "has_hukou", "urban_hukou",
+                  "no_id_reason", "division_id", "village_group", "household_id", "registered_address",
+                  "current_address")),
+    (_l("儿童类别"), ("child_category", "difficulty_types", "is_orphan", "orphan_care", "needs")),
+    (_l("健康"), ("health", "disability", "has_disability_certificate", "disability_category", "disability_grade",
+                "illness", "chronic_illness", "immunisation_up_to_date", "immunisation_checked_on")),
     (_l("就学"), ("schooling", "school_id", "school_name", "grade", "boarding")),
     (_l("家庭"), ("father_name", "father_birth_date", "father_id_number", "father_work_place", "father_phone",
                "mother_name", "mother_birth_date", "mother_id_number", "mother_work_place", "mother_phone")),
-    (_l("监护"), ("both_parents_away", "one_parent_away_other_incapable", "incapable_parent", "guardianship_type",
-               "guardian_name", "guardian_relation", "guardian_phone", "guardian_id_number", "guardian_address")),
-    (_l("经济与救助"), ("income_sources", "assistance")),
-    (_l("类别"), ("is_orphan", "difficulty_tags", "needs")),
+    (_l("监护"), ("both_parents_away", "one_parent_away_other_incapable", "parents_away_since", "incapable_parent",
+               "incapacity_reason", "guardianship_type", "guardian_name", "guardian_relation", "guardian_phone",
+               "guardian_id_number", "guardian_address")),
+    (_l("经济与救助"), ("income_sources", "assistance_rows")),
     (_l("联系人"), ("village_contact_name", "village_contact_phone")),
     (_l("同意书"), ("consent_guardian_name", "consent_date", "consent_file")),
 )
@@ -88,6 +149,23 @@ class ChildForm(FlaskForm):
     birth_date = DayField(validators=[Marked()])
     id_number = StringField(validators=[Length(max=40)])
     has_hukou = BooleanField(default=True)
+    # ticked for the exception, so that a form without the box (and old forms) means rural
+    urban_hukou = BooleanField(_l("非农村户籍（城镇户口）"))
+    village_group = StringField(validators=[Length(max=30)])
+    household_id = SelectField(_l("户（同户的兄弟姐妹）"), validate_choice=False)
+    child_category = _select(validators=[Marked()])
+    difficulty_types = MultiCheckboxField(validate_choice=False)
+    orphan_care = _select()
+    has_disability_certificate = TriStateField()
+    disability_category = _select()
+    disability_grade = _select()
+    chronic_illness = TriStateField()
+    immunisation_up_to_date = TriStateField()
+    immunisation_checked_on = DayField()
+    parents_away_since = MonthField()
+    incapacity_reason = _select()
+    assistance_rows = FieldList(FormField(AssistanceRowForm), label=_l("救助帮扶（项目、金额、起止日期）"),
+                                min_entries=1, max_entries=12)
     no_id_reason = StringField(validators=[Length(max=200)])
     division_id = SelectField(_l("村(社区)"), coerce=_id_or_none, validate_choice=False, validators=[Marked()])
     registered_address = StringField(validators=[Length(max=200)])
@@ -121,9 +199,7 @@ class ChildForm(FlaskForm):
     guardian_id_number = StringField(validators=[Length(max=40)])
     guardian_address = StringField(validators=[Length(max=200)])
     income_sources = MultiCheckboxField(validate_choice=False)
-    assistance = MultiCheckboxField(validate_choice=False)
-    is_orphan = BooleanField(_l("孤儿"))
-    difficulty_tags = MultiCheckboxField(_l("困境儿童类别"), validate_choice=False)
+    is_orphan = BooleanField()
     needs = MultiCheckboxField(_l("需要的帮助"), validate_choice=False)
     village_contact_name = StringField(validators=[Length(max=50)])
     village_contact_phone = TelField(validators=[Length(max=32)])
@@ -132,20 +208,26 @@ class ChildForm(FlaskForm):
     consent_file = FileField(_l("同意书扫描件"))
     review = StringField(validators=[Optional()])  # "1": saving also completes this quarter's review
 
-    def __init__(self, *args, villages=(), schools=(), tags=(), needs=(), **kwargs):
+    def __init__(self, *args, villages=(), schools=(), households=(), needs=(), **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self._fields.items():
             if name in vocab.FIELD_LABELS:
                 field.label.text = display.label(name)
         blank = [("", _l("请选择"))]
-        for name in ("sex", "health", "schooling", "guardianship_type"):
+        for name in ("sex", "health", "schooling", "guardianship_type", "orphan_care", "disability_category",
+                     "disability_grade", "incapacity_reason"):
             self[name].choices = blank + display.choices(name)
+        self.child_category.choices = display.choices("child_category")
+        self.difficulty_types.choices = display.choices("difficulty_types")
         self.income_sources.choices = display.choices("income_sources")
-        self.assistance.choices = display.choices("assistance")
+        self.household_id.choices = [("", _l("不登记户")), ("new", _l("新建一户（以本儿童的监护人和住址）"))] + [
+            (str(h.id), household_label(h)) for h in households]
+        if not self.is_submitted() and (not self.assistance_rows.entries
+                                        or self.assistance_rows.entries[-1].programme.data):
+            self.assistance_rows.append_entry()  # one empty row to add a programme
         self.division_id.choices = ([("", _l("请选择村（社区）"))] if len(villages) != 1 else []) + [
             (v.id, f"{v.parent.name if v.parent else ''} {v.name}".strip()) for v in villages]
         self.school_id.choices = [("", _l("其他学校或未上学（在下面填写名称）"))] + [(s.id, s.name) for s in schools]
-        self.difficulty_tags.choices = [(t.code, t.label) for t in tags]
         self.needs.choices = list(needs)
 
     def sections(self):
@@ -180,7 +262,7 @@ def record_and_values(form: ChildForm, village, school) -> tuple[dict[str, Any],
     """
     values: dict[str, Any] = {}
     for name in vocab.RECORD_FIELDS:
-        if name in ("seq", "township", "village"):
+        if name in ("seq", "township", "village", "assistance", "rural_hukou"):
             continue
         data = form[name].data
         if name in vocab.ID_FIELDS:
@@ -194,6 +276,9 @@ def record_and_values(form: ChildForm, village, school) -> tuple[dict[str, Any],
         values[name] = data
     if school is not None:
         values["school_name"] = school.name
+    values["rural_hukou"] = not form.urban_hukou.data
+    rows = assistance_rows(form)
+    values["assistance"] = list(dict.fromkeys(row["programme"] for row in rows))
     record = {"seq": None, **values,
               "village": village.name if village else None,
               "township": village.parent.name if village and village.parent else None}
@@ -202,17 +287,46 @@ def record_and_values(form: ChildForm, village, school) -> tuple[dict[str, Any],
         division_id=village.id if village else None,
         school_id=school.id if school else None,
         incapable_parent=incapable if incapable in display.INCAPABLE_PARENT else None,
-        is_orphan=bool(form.is_orphan.data),
-        difficulty_tags=[c for c in form.difficulty_tags.data or [] if c in dict(form.difficulty_tags.choices)],
+        assistance_records=rows,
         needs=[c for c in form.needs.data or [] if c in dict(form.needs.choices)],
         consent_guardian_name=_text(form.consent_guardian_name.data),
         consent_date=form.consent_date.data,
     )
+    del values["assistance"]  # the records carry it
     return record, values
 
 
+def household_label(household) -> str:
+    """How a household is offered in the form: its guardian, group and address, and its children."""
+    names = "、".join(c.name for c in household.children[:4])
+    parts = [household.guardian_name or household.head_name or "", household.village_group or "",
+             household.address or ""]
+    text = " ".join(p for p in parts if p)
+    return f"{text}（{names}）" if names else text
+
+
+def assistance_rows(form: ChildForm) -> list[dict[str, Any]]:
+    """The filled assistance rows of the form (a row without a programme is ignored)."""
+    rows = []
+    for entry in form.assistance_rows.entries:
+        programme = entry.programme.data
+        if programme in vocab.ASSISTANCE and programme != "none":
+            rows.append({"programme": programme, "amount": entry.amount.data,
+                         "start_date": entry.start_date.data, "end_date": entry.end_date.data,
+                         "note": _text(entry.note.data)})
+    return rows
+
+
+def household_choice(form: ChildForm) -> str | int | None:
+    """``"new"``, a household id among the offered ones, or ``None``."""
+    value = form.household_id.data or ""
+    if value == "new":
+        return "new"
+    return int(value) if value in {c[0] for c in form.household_id.choices[2:]} else None
+
+
 #: Rules' record fields that the form shows under another field.
-FIELD_OF_ISSUE = {"township": "division_id", "village": "division_id"}
+FIELD_OF_ISSUE = {"township": "division_id", "village": "division_id", "rural_hukou": "urban_hukou"}
 
 
 def attach_issues(form: ChildForm, issues: list[rules.Issue]) -> tuple[bool, dict[str, list[str]]]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -10,23 +11,48 @@ from app.core.models import Division, Organisation, utcnow
 from app.core.types import UTCDateTime
 from app.extensions import db
 
-child_difficulty_tags = sa.Table(
-    "child_difficulty_tags",
-    db.metadata,
-    sa.Column("child_id", sa.ForeignKey("children.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("tag_id", sa.ForeignKey("difficulty_tags.id", ondelete="CASCADE"), primary_key=True),
-)
+class Household(db.Model):
+    """A household (户): siblings registered together share it, and with it the guardian and address.
 
+    The village roster is checked household by household ("组不漏户,户不漏留守儿童"), so a household
+    belongs to a village and a village group (村民小组). Other features (matching) query
+    ``Child.household_id`` to treat siblings together.
+    """
 
-class DifficultyTag(db.Model):
-    """A configurable 困境儿童 tag (e.g. the four guardianship-difficulty types)."""
-
-    __tablename__ = "difficulty_tags"
+    __tablename__ = "households"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    code: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)
-    label: so.Mapped[str] = so.mapped_column(sa.String(64))
-    active: so.Mapped[bool] = so.mapped_column(default=True)
+    division_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("divisions.id"), index=True)
+    village_group: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    head_name: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    guardian_name: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    guardian_relation: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    guardian_phone: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    address: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+    division: so.Mapped[Division] = so.relationship()
+    children: so.Mapped[list["Child"]] = so.relationship(back_populates="household", order_by="Child.birth_date")
+
+    def __repr__(self) -> str:
+        return f"<Household {self.id}>"
+
+
+class ChildAssistance(db.Model):
+    """One assistance programme a child receives (低保, 孤儿基本生活费, ...), with amount and dates."""
+
+    __tablename__ = "child_assistance"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    child_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("children.id", ondelete="CASCADE"), index=True)
+    programme: so.Mapped[str] = so.mapped_column(sa.String(32))
+    amount: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(10, 2))  # yuan per month
+    start_date: so.Mapped[date | None]
+    end_date: so.Mapped[date | None]
+    note: so.Mapped[str | None] = so.mapped_column(sa.String(128))
+
+    def __repr__(self) -> str:
+        return f"<ChildAssistance {self.child_id} {self.programme}>"
 
 
 class Child(db.Model):
@@ -51,10 +77,20 @@ class Child(db.Model):
     registered_address: so.Mapped[str | None] = so.mapped_column(sa.String(255))
     current_address: so.Mapped[str | None] = so.mapped_column(sa.String(255))
     division_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("divisions.id"), index=True)
+    village_group: so.Mapped[str | None] = so.mapped_column(sa.String(32))  # 村民小组
+    household_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("households.id", ondelete="SET NULL"), index=True)
+    rural_hukou: so.Mapped[bool] = so.mapped_column(default=True)
     # health
     health: so.Mapped[str] = so.mapped_column(sa.String(16), default="healthy")
     disability: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     illness: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    has_disability_certificate: so.Mapped[bool | None]
+    disability_category: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    disability_grade: so.Mapped[str | None] = so.mapped_column(sa.String(4))
+    chronic_illness: so.Mapped[bool | None]
+    immunisation_up_to_date: so.Mapped[bool | None]
+    immunisation_checked_on: so.Mapped[date | None]
     # schooling
     schooling: so.Mapped[str] = so.mapped_column(sa.String(32))
     school_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("organisations.id"), index=True)
@@ -77,6 +113,8 @@ class Child(db.Model):
     both_parents_away: so.Mapped[bool] = so.mapped_column(default=False)
     one_parent_away_other_incapable: so.Mapped[bool] = so.mapped_column(default=False)
     incapable_parent: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    incapacity_reason: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    parents_away_since: so.Mapped[date | None]  # the month the parent(s) left (first of the month)
     guardian_name: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     guardian_relation: so.Mapped[str | None] = so.mapped_column(sa.String(32))
     guardian_phone: so.Mapped[str | None] = so.mapped_column(sa.String(32))
@@ -88,6 +126,11 @@ class Child(db.Model):
     # categories
     is_left_behind: so.Mapped[bool] = so.mapped_column(default=True)
     is_orphan: so.Mapped[bool] = so.mapped_column(default=False)
+    orphan_care: so.Mapped[str | None] = so.mapped_column(sa.String(16))  # centralised / dispersed
+    # what the registering person declares (儿童类别); the rules check it against the facts
+    child_category: so.Mapped[str] = so.mapped_column(sa.String(16), default="left_behind")
+    difficulty_types: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)  # chosen 困境 types
+    is_in_difficulty: so.Mapped[bool] = so.mapped_column(default=False, index=True)
     categories: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
     tier: so.Mapped[str] = so.mapped_column(sa.String(8), default="normal", index=True)
     needs: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
@@ -106,12 +149,15 @@ class Child(db.Model):
 
     division: so.Mapped[Division] = so.relationship()
     school: so.Mapped[Organisation | None] = so.relationship()
-    difficulty_tags: so.Mapped[list[DifficultyTag]] = so.relationship(secondary=child_difficulty_tags)
+    household: so.Mapped[Household | None] = so.relationship(back_populates="children")
+    assistance_records: so.Mapped[list[ChildAssistance]] = so.relationship(
+        cascade="all, delete-orphan", order_by="ChildAssistance.id")
 
     __table_args__ = (
         sa.CheckConstraint(sex.in_(("male", "female")), name="sex"),
         sa.CheckConstraint(status.in_(("active", "closed")), name="status"),
         sa.CheckConstraint(tier.in_(("urgent", "key", "normal")), name="tier"),
+        sa.CheckConstraint(child_category.in_(("left_behind", "difficulty", "both")), name="child_category"),
         sa.Index("ix_children_division_status", "division_id", "status"),
         # covers the roster's scope, status and name/pinyin/initials filters, and the id for
         # PostgreSQL's index-only scans: a name search reads this narrow index instead of the

@@ -5,7 +5,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from app.children import display, reviews, services, timeline
+from app.children import display, households, reviews, services, timeline
 from app.children.consent import CONSENT_AGE
 from app.children.forms import SECTIONS
 from app.children.models import Child
@@ -14,7 +14,8 @@ from app.extensions import db
 
 #: The page's sections: the form's, with the stored scan instead of the upload field.
 DETAIL_SECTIONS = tuple(
-    (title, tuple("consent_scan" if f == "consent_file" else f for f in fields if f != "school_id"))
+    (title, tuple({"consent_file": "consent_scan", "urban_hukou": "rural_hukou"}.get(f, f)
+                  for f in fields if f != "school_id"))
     for title, fields in SECTIONS)
 
 
@@ -50,4 +51,5 @@ def child_page_context(child: Child, user, today: date) -> dict:
         "events": timeline.events_for(child, user),
         "history": history_rows(child),
         "sections": DETAIL_SECTIONS,
+        "siblings": households.siblings(child),
     }

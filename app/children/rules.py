@@ -25,6 +25,9 @@ ERROR = "error"
 WARNING = "warning"
 
 LEFT_BEHIND_MAX_AGE = 16  # a left-behind child is under 16
+DIFFICULTY_MAX_AGE = 18  # a child in difficulty stays on the registry to 18 ...
+STUDY_SCHOOLING = frozenset({"senior", "vocational", "higher"})  # ... orphans in study beyond
+AWAY_MIN_MONTHS = 6  # parents away at least half a year
 COMPULSORY_SCHOOL_AGES = range(6, 16)  # 6-15 inclusive
 
 #: code → (Chinese, English) message; ``{label}``/``{label_en}`` name the field.
@@ -46,6 +49,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_guardianship_type": ("监护类型取值无效", "Invalid guardianship type"),
     "bad_income_source": ("家庭经济来源取值无效", "Invalid family income source"),
     "bad_assistance": ("救助帮扶情况取值无效", "Invalid assistance"),
+    "bad_value": ("{label}取值无效", "Invalid {label_en}"),
     "bad_yes_no": ("{label}应填“是”或“否”", "{label_en} must be yes or no"),
     "bad_date": ("{label}格式错误", "{label_en} is not a valid date"),
     "bad_phone": ("联系电话格式错误", "Invalid phone number"),
@@ -62,6 +66,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "村(社区)不属于所填乡镇(街道)",
         "Village is not in the given township",
     ),
+    "too_old_difficulty": (
+        "年龄已满18周岁,不属于困境儿童(在读的孤儿除外)",
+        "Aged 18 or over: not a child in difficulty (unless an orphan still in study)",
+    ),
+    "away_too_short": (
+        "父母外出不满半年,不属于留守儿童",
+        "The parents have been away less than half a year: not a left-behind child",
+    ),
+    "not_rural": ("非农村户籍,不属于农村留守儿童", "No rural household registration: not a rural left-behind child"),
+    "no_difficulty_type": (
+        "儿童类别为困境,但未选择困境类型,也不是孤儿",
+        "Category 'in difficulty' but no type of difficulty is given and the child is not an orphan",
+    ),
+    "missing_orphan_care": ("孤儿请填写供养方式(集中或分散供养)", "Orphan: give the care arrangement"),
     "not_left_behind": (
         "“父母双方外出”和“一方外出另一方无监护能力”均未填“是”,不属于留守儿童",
         "Neither 'both parents away' nor 'one parent away, the other incapable': "
@@ -115,6 +133,12 @@ _ENUM_CODES: dict[str, str] = {
     "guardianship_type": "bad_guardianship_type",
     "income_sources": "bad_income_source",
     "assistance": "bad_assistance",
+    "child_category": "bad_value",
+    "difficulty_types": "bad_value",
+    "incapacity_reason": "bad_value",
+    "orphan_care": "bad_value",
+    "disability_category": "bad_value",
+    "disability_grade": "bad_value",
 }
 
 #: Longest accepted text per field (characters); other text fields get ``_DEFAULT_MAX_LEN``.
@@ -133,6 +157,7 @@ MAX_LENGTHS: dict[str, int] = {
     "current_address": 200,
     "guardian_address": 200,
     "no_id_reason": 200,
+    "village_group": 30,
 }
 _DEFAULT_MAX_LEN = 100
 _TEXT_FIELDS = (
@@ -155,6 +180,7 @@ _TEXT_FIELDS = (
     "guardian_relation",
     "guardian_address",
     "village_contact_name",
+    "village_group",
 )
 
 
@@ -311,14 +337,32 @@ def _check_child_id(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]
         yield make_issue("sex_mismatch", "sex")
 
 
+def declared_category(record: Mapping[str, Any]) -> str:
+    """The category the record claims; a blank or unknown one means 留守 (today's 登记表 files)."""
+    value = record.get("child_category")
+    return value if value in vocab.CHILD_CATEGORY else "left_behind"
+
+
+def _claims_left_behind(record: Mapping[str, Any]) -> bool:
+    return declared_category(record) in ("left_behind", "both")
+
+
+def _claims_difficulty(record: Mapping[str, Any]) -> bool:
+    return declared_category(record) in ("difficulty", "both")
+
+
 def _check_age(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]:
     born = effective_birth_date(record)
     if born is None:
         return
     if born > ctx.reference_date:
         yield make_issue("future_birth", "birth_date")
-    elif age_on(born, ctx.reference_date) >= LEFT_BEHIND_MAX_AGE:
+        return
+    age = age_on(born, ctx.reference_date)
+    if _claims_left_behind(record) and age >= LEFT_BEHIND_MAX_AGE:
         yield make_issue("too_old", "birth_date")
+    if _claims_difficulty(record) and not _difficulty_age_ok(record, age):
+        yield make_issue("too_old_difficulty", "birth_date")
 
 
 def _check_other_ids(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]:
@@ -367,8 +411,21 @@ def _check_left_behind(record: Mapping[str, Any], ctx: _Context) -> Iterator[Iss
         yield make_issue(
             "parents_flags_conflict", "one_parent_away_other_incapable", severity=WARNING
         )
-    elif both is not True and one is not True:
+    if not _claims_left_behind(record):
+        return
+    if both is not True and one is not True:
         yield make_issue("not_left_behind", "both_parents_away")
+    elif _away_too_short(record, ctx.reference_date):
+        yield make_issue("away_too_short", "parents_away_since")
+    if record.get("rural_hukou") is False:
+        yield make_issue("not_rural", "rural_hukou")
+
+
+def _check_difficulty(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]:
+    if _claims_difficulty(record) and not difficulty_types(record) and record.get("is_orphan") is not True:
+        yield make_issue("no_difficulty_type", "difficulty_types")
+    if record.get("is_orphan") is True and _blank(record.get("orphan_care")):
+        yield make_issue("missing_orphan_care", "orphan_care", severity=WARNING)
 
 
 def _check_guardian(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]:
@@ -403,6 +460,7 @@ _CHECKS: tuple[Callable[[Mapping[str, Any], _Context], Iterator[Issue]], ...] = 
     _check_phones,
     _check_places,
     _check_left_behind,
+    _check_difficulty,
     _check_guardian,
     _check_lengths,
 )
@@ -446,7 +504,9 @@ def has_errors(issues: Collection[Issue]) -> bool:
 
 REASONS: dict[str, tuple[str, str]] = {
     "turned_16": ("已年满16周岁", "Has turned 16"),
+    "turned_18": ("已年满18周岁", "Has turned 18"),
     "parents_returned": ("父母已返乡,不再符合留守儿童条件", "The parents have returned home"),
+    "no_difficulty": ("不再符合留守儿童或困境儿童条件", "No longer left-behind or in difficulty"),
 }
 
 
@@ -462,25 +522,91 @@ class Derived:
     reason: str | None = None
     reason_message: str | None = None
     reason_message_en: str | None = None
+    left_behind: bool = False
+    in_difficulty: bool = False
+    difficulty_types: tuple[str, ...] = ()
+
+    @property
+    def category(self) -> str | None:
+        """``left_behind``, ``difficulty``, ``both``, or ``None`` when neither holds."""
+        if self.left_behind and self.in_difficulty:
+            return "both"
+        return "left_behind" if self.left_behind else "difficulty" if self.in_difficulty else None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the facts as a JSON-ready dict."""
         data = asdict(self)
         data["categories"] = list(self.categories)
+        data["difficulty_types"] = list(self.difficulty_types)
+        data["category"] = self.category
         return data
 
 
 def age_on(birth_date: date, on_date: date) -> int:
-    """Whole years of age on ``on_date`` (negative before birth). Never raises."""
+    """Whole years of age on ``on_date`` (negative before birth). Never raises.
+
+    A child born on 29 February turns a year older on 1 March in common years.
+    """
     before_birthday = (on_date.month, on_date.day) < (birth_date.month, birth_date.day)
     return on_date.year - birth_date.year - before_birthday
 
 
 def age_band(age: int | None) -> str | None:
-    """The statistics band of an age: ``0-5``, ``6-13``, ``14-16``; ``None`` outside 0-16."""
-    if age is None or age < 0 or age > 16:
+    """The statistics band of an age: ``0-5``, ``6-13``, ``14-16`` (14 and 15), ``16-17``, and
+    ``18+`` for orphans still in study; ``None`` for an unknown or negative age."""
+    if age is None or age < 0:
         return None
-    return "0-5" if age <= 5 else "6-13" if age <= 13 else "14-16"
+    if age >= DIFFICULTY_MAX_AGE:
+        return "18+"
+    return "0-5" if age <= 5 else "6-13" if age <= 13 else "14-16" if age <= 15 else "16-17"
+
+
+def _months_between(start: date, end: date) -> int:
+    """Whole months from ``start`` to ``end`` (a month counts once its day is reached)."""
+    return (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+
+
+def _away_too_short(record: Mapping[str, Any], on_date: date) -> bool:
+    """Whether a recorded departure month is less than half a year before ``on_date``.
+
+    Without a departure month (today's 登记表 has none) the ticked parent flags decide.
+    """
+    since = as_date(record.get("parents_away_since"))
+    return since is not None and _months_between(since, on_date) < AWAY_MIN_MONTHS
+
+
+def left_behind_on(record: Mapping[str, Any], age: int | None, on_date: date) -> bool:
+    """Whether the facts make a left-behind child: both parents away, or one away and the other
+    without capacity, for half a year or more; under 16; rural household registration."""
+    away = record.get("both_parents_away") is True or record.get("one_parent_away_other_incapable") is True
+    return (away and not _away_too_short(record, on_date) and record.get("rural_hukou") is not False
+            and (age is None or age < LEFT_BEHIND_MAX_AGE))
+
+
+def difficulty_types(record: Mapping[str, Any]) -> tuple[str, ...]:
+    """The 困境 types of a record in vocabulary order: those chosen, plus 自身困境 derived from a
+    disability or a chronic illness and 生活困境 from 低保."""
+    chosen = record.get("difficulty_types") or []
+    found = {code for code in (chosen if isinstance(chosen, (list, tuple)) else []) if code in vocab.DIFFICULTY_TYPES}
+    if record.get("health") == "disabled" or record.get("chronic_illness") is True:
+        found.add("self")
+    assistance = record.get("assistance") or []
+    if isinstance(assistance, (list, tuple)) and "subsistence" in assistance:
+        found.add("living")
+    return tuple(code for code in vocab.DIFFICULTY_TYPES if code in found)
+
+
+def _difficulty_age_ok(record: Mapping[str, Any], age: int | None) -> bool:
+    """Under 18, or an orphan still in study (senior, vocational or higher education)."""
+    if age is None or age < DIFFICULTY_MAX_AGE:
+        return True
+    return record.get("is_orphan") is True and record.get("schooling") in STUDY_SCHOOLING
+
+
+def in_difficulty_on(record: Mapping[str, Any], age: int | None) -> bool:
+    """Whether the facts make a child in difficulty (a 困境 type or an orphan) of registry age."""
+    kinds = difficulty_types(record)
+    return bool(kinds or record.get("is_orphan") is True) and _difficulty_age_ok(record, age)
 
 
 def priority_categories(record: Mapping[str, Any], age: int | None = None) -> tuple[str, ...]:
@@ -516,25 +642,33 @@ def tier_of(categories: Collection[str]) -> str:
     return "key" if categories else "normal"
 
 
-def derive(record: Mapping[str, Any], on_date: date) -> Derived:
-    """Derive age, age band, priority categories, tier and whether the child still qualifies.
+def _reason(record: Mapping[str, Any], age: int | None, on_date: date) -> str:
+    """Why a child on the registry no longer qualifies (neither left-behind nor in difficulty)."""
+    if (record.get("is_orphan") is True or difficulty_types(record)) and age is not None:
+        return "turned_18"
+    if age is not None and age >= LEFT_BEHIND_MAX_AGE:
+        return "turned_16"
+    away = record.get("both_parents_away") is True or record.get("one_parent_away_other_incapable") is True
+    return "no_difficulty" if away else "parents_returned"
 
-    A child stops qualifying as left-behind on turning 16 (reason ``turned_16``) or when
-    neither parent condition holds any more (``parents_returned``). Never raises; with an
-    unknown birth date the age is ``None`` and only the parents decide.
+
+def derive(record: Mapping[str, Any], on_date: date) -> Derived:
+    """Derive age, age band, priority categories, tier, the categories and whether the child
+    still qualifies.
+
+    Turning 16 ends only the left-behind status: a child in difficulty stays on the registry to
+    18 (orphans in study beyond). A child who is neither any more stops qualifying, with the
+    reason ``turned_16``, ``turned_18``, ``parents_returned`` or ``no_difficulty``. Never raises;
+    with an unknown birth date the age is ``None`` and only the other facts decide.
     """
     born = effective_birth_date(record)
     age = age_on(born, on_date) if born else None
     categories = priority_categories(record, age)
-    reason = None
-    if age is not None and age >= LEFT_BEHIND_MAX_AGE:
-        reason = "turned_16"
-    elif (
-        record.get("both_parents_away") is not True
-        and record.get("one_parent_away_other_incapable") is not True
-    ):
-        reason = "parents_returned"
+    left_behind = left_behind_on(record, age, on_date)
+    difficult = in_difficulty_on(record, age)
+    reason = None if left_behind or difficult else _reason(record, age, on_date)
     zh, en = REASONS[reason] if reason else (None, None)
     return Derived(
-        age, age_band(age), categories, tier_of(categories), reason is None, reason, zh, en
+        age, age_band(age), categories, tier_of(categories), reason is None, reason, zh, en,
+        left_behind, difficult, difficulty_types(record),
     )

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping
 import sqlalchemy as sa
 
 from app.children import display, rules, vocab
-from app.children.models import Child, DifficultyTag
+from app.children.models import Child, ChildAssistance, Household
 from app.children.pinyin import name_keys
 from app.core import audit
 from app.core.models import Division, Organisation
@@ -24,15 +24,18 @@ COLUMN_FIELDS: tuple[str, ...] = tuple(
     f for f in vocab.RECORD_FIELDS if f not in ("seq", "township", "village"))
 #: Model fields outside the official form that the web form edits.
 EXTRA_FIELDS: tuple[str, ...] = (
-    "division_id", "school_id", "incapable_parent", "is_orphan", "needs", "difficulty_tags",
+    "division_id", "school_id", "incapable_parent", "needs", "household_id", "assistance_records",
     "consent_guardian_name", "consent_date", "consent_scan")
 #: Everything the change history follows (derived values included, so a new tier shows).
-TRACKED_FIELDS: tuple[str, ...] = COLUMN_FIELDS + EXTRA_FIELDS + ("categories", "tier", "status", "closed_reason")
+TRACKED_FIELDS: tuple[str, ...] = COLUMN_FIELDS + EXTRA_FIELDS + (
+    "categories", "tier", "is_left_behind", "is_in_difficulty", "status", "closed_reason")
 #: Yes/no columns that cannot be NULL, and what a blank means for each.
 BOOL_DEFAULTS = {"has_hukou": True, "boarding": False, "both_parents_away": False,
-                 "one_parent_away_other_incapable": False, "is_orphan": False}
+                 "one_parent_away_other_incapable": False, "is_orphan": False, "rural_hukou": True}
 #: Enumerated columns that cannot be NULL: a blank (a warning only) is stored as "".
 REQUIRED_TEXT = ("health", "schooling", "guardianship_type")
+#: Programme codes that are markers, not assistance received.
+NO_ASSISTANCE = frozenset({"none"})
 
 
 class DuplicateIdNumber(ValueError):
@@ -76,10 +79,48 @@ def derived_of(child: Child, on_date: date) -> rules.Derived:
 
 
 def apply_derived(child: Child, on_date: date) -> None:
-    """Cache the derived categories and tier on the child (they are never typed)."""
+    """Cache the derived priority categories, tier and 留守/困境 status (they are never typed)."""
     derived = derived_of(child, on_date)
     child.categories = list(derived.categories)
     child.tier = derived.tier
+    child.is_left_behind = derived.left_behind
+    child.is_in_difficulty = derived.in_difficulty
+
+
+def assistance_text(row: ChildAssistance) -> str:
+    """One assistance record as plain text for the change history and the file."""
+    parts = [vocab.ASSISTANCE.get(row.programme, row.programme)]
+    if row.amount is not None:
+        parts.append(f"{row.amount}元/月")
+    if row.start_date or row.end_date:
+        parts.append(f"{row.start_date or ''}—{row.end_date or ''}")
+    if row.note:
+        parts.append(row.note)
+    return " ".join(parts)
+
+
+def _set_programmes(child: Child, codes: Iterable[str]) -> None:
+    """Keep the child's assistance records to ``codes`` (a roster's bare list): existing records
+    of a listed programme stay with their amounts and dates, new programmes get a bare record."""
+    wanted = [c for c in dict.fromkeys(codes or []) if c not in NO_ASSISTANCE]
+    kept = [row for row in child.assistance_records if row.programme in wanted]
+    have = {row.programme for row in kept}
+    child.assistance_records = kept + [ChildAssistance(programme=c) for c in wanted if c not in have]
+    child.assistance = list(codes or [])
+
+
+def _set_records(child: Child, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Replace the child's assistance records with ``rows`` (programme, amount, start_date,
+    end_date, note) from the form; the bare programme list follows them."""
+    existing = list(child.assistance_records)
+    records = []
+    for index, row in enumerate(rows):
+        record = existing[index] if index < len(existing) else ChildAssistance()
+        for key in ("programme", "amount", "start_date", "end_date", "note"):
+            setattr(record, key, _none_if_blank(row.get(key)))
+        records.append(record)
+    child.assistance_records = records
+    child.assistance = list(dict.fromkeys(r.programme for r in records))
 
 
 def _json(value: Any) -> Any:
@@ -94,8 +135,8 @@ def snapshot(child: Child) -> dict[str, Any]:
     """The tracked fields of ``child`` as JSON-ready values (for change history)."""
     values = {}
     for name in TRACKED_FIELDS:
-        if name == "difficulty_tags":
-            values[name] = sorted(tag.code for tag in child.difficulty_tags)
+        if name == "assistance_records":
+            values[name] = [assistance_text(row) for row in child.assistance_records]
         else:
             values[name] = _json(_none_if_blank(getattr(child, name)))
     return values
@@ -126,15 +167,19 @@ def _assign(child: Child, name: str, value: Any) -> None:
         child.division = db.session.get(Division, value)
     elif name == "school_id":
         child.school = db.session.get(Organisation, value) if value else None
-    elif name == "difficulty_tags":
-        codes = list(value or [])
-        child.difficulty_tags = list(db.session.scalars(
-            sa.select(DifficultyTag).where(DifficultyTag.code.in_(codes)))) if codes else []
+    elif name == "household_id":
+        child.household = db.session.get(Household, value) if value else None
+    elif name == "assistance":
+        _set_programmes(child, value)
+    elif name == "assistance_records":
+        _set_records(child, value or [])
+    elif name == "child_category":
+        child.child_category = value if value in vocab.CHILD_CATEGORY else "left_behind"
     elif name in BOOL_DEFAULTS:
         setattr(child, name, BOOL_DEFAULTS[name] if value is None else bool(value))
     elif name in REQUIRED_TEXT:
         setattr(child, name, value or "")
-    elif name in vocab.MULTI_FIELDS or name == "needs":
+    elif name in vocab.MULTI_FIELDS or name == "needs":  # income_sources, difficulty_types
         setattr(child, name, list(value or []))
     else:
         setattr(child, name, _none_if_blank(value))
@@ -145,7 +190,7 @@ def fill_child(child: Child | None, values: Mapping[str, Any], on_date: date) ->
     search keys. No flush, no audit: see :func:`save_child`."""
     if child is None:
         child = Child(status="active", income_sources=[], assistance=[], needs=[], categories=[],
-                      difficulty_tags=[])  # a loaded, empty collection: no lazy load later
+                      difficulty_types=[], assistance_records=[])  # loaded, empty: no lazy load later
     for name, value in values.items():
         _assign(child, name, value)
     apply_derived(child, on_date)

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from app.children import consent, display, forms, queries, reviews, rules, services
+from app.children import consent, display, forms, households, queries, reviews, rules, services
 from app.children import views_io, views_review  # noqa: F401 - their routes join the blueprint
 from app.children.blueprint import bp
 from app.children.filters import filter_args, filters_from_request
-from app.children.models import Child, DifficultyTag
+from app.children.models import Child, Household
 from app.children.page import child_page_context
 from app.children.queries import roster_query
 from app.core import audit
@@ -75,11 +75,11 @@ def reveal(child_id: int):
 def _form_choices() -> dict:
     from app.volunteers.models import SKILLS
 
+    villages = queries.scope_villages(current_user)
     return {
-        "villages": queries.scope_villages(current_user),
+        "villages": villages,
         "schools": queries.schools_for(current_user),
-        "tags": db.session.scalars(sa.select(DifficultyTag).where(DifficultyTag.active.is_(True))
-                                   .order_by(DifficultyTag.id)).all(),
+        "households": households.in_villages(v.id for v in villages),
         "needs": [(code, _(label)) for code, label in SKILLS.items()],
     }
 
@@ -87,10 +87,13 @@ def _form_choices() -> dict:
 def _form_for(child: Child | None, choices: dict) -> forms.ChildForm:
     if request.method == "POST":
         return forms.ChildForm(**choices)
-    form = forms.ChildForm(obj=child, **choices)
+    rows = [{"programme": r.programme, "amount": r.amount, "start_date": r.start_date, "end_date": r.end_date,
+             "note": r.note} for r in child.assistance_records] if child is not None else []
+    form = forms.ChildForm(obj=child, assistance_rows=rows, **choices)
     if child is not None:
-        form.difficulty_tags.data = [t.code for t in child.difficulty_tags]
         form.school_name.data = child.school_name
+        form.household_id.data = str(child.household_id) if child.household_id else ""
+        form.urban_hukou.data = not child.rural_hukou
     elif len(choices["villages"]) == 1:
         form.division_id.data = choices["villages"][0].id
     form.review.data = request.args.get("review", "")
@@ -109,6 +112,19 @@ def _check_form(form: forms.ChildForm, choices: dict):
         form.school_id.errors.append(_("请从列表中选择学校"))
         ok = False
     record, values = forms.record_and_values(form, village, school)
+    choice = forms.household_choice(form)
+    if isinstance(choice, int):
+        household = db.session.get(Household, choice)
+        if village is not None and household.division_id != village.id:
+            form.household_id.errors.append(_("同户的儿童须在同一个村（社区）"))
+            ok = False
+        # a sibling shares the household's guardian and address unless typed otherwise
+        for name in households.fill_from_household(values, household):
+            record[name] = values[name]
+        values["household_id"] = household.id
+    elif choice is None:
+        values["household_id"] = None
+    values["_household"] = choice
     has_error, warnings = forms.attach_issues(form, rules.validate_record(record, today_cn()))
     scan = None
     upload = form.consent_file.data
@@ -128,8 +144,11 @@ def _save(form, child: Child | None, values: dict, scan: bytes | None):
     if scan is not None:
         stored = consent.store_scan(current_app.config["UPLOAD_DIR"], scan)
         values["consent_scan"] = stored
+    new_household = values.pop("_household", None) == "new"
     try:
         child, _changes = services.save_child(current_user, child, values, on_date=today_cn())
+        if new_household:
+            households.create_for(current_user, child)
         if form.review.data == "1":
             try:
                 reviews.review_child(current_user, child, today_cn(), outcome="updated")

@@ -28,6 +28,7 @@ SCHOOLING: dict[str, str] = {
     "vocational": "中职",
     "dropped_out": "辍学",
     "not_in_school": "不在学",
+    "higher": "高职及以上",
 }
 SCHOOLING_EN: dict[str, str] = {
     "kindergarten": "Kindergarten",
@@ -38,6 +39,7 @@ SCHOOLING_EN: dict[str, str] = {
     "vocational": "Secondary vocational",
     "dropped_out": "Dropped out",
     "not_in_school": "Not in school",
+    "higher": "Higher vocational or university",
 }
 
 GUARDIANSHIP_TYPE: dict[str, str] = {
@@ -72,6 +74,8 @@ INCOME_SOURCES_EN: dict[str, str] = {
 
 ASSISTANCE: dict[str, str] = {
     "subsistence": "低保",
+    "orphan_allowance": "孤儿基本生活费",
+    "de_facto_allowance": "事实无人抚养儿童基本生活补贴",
     "medical": "医疗救助",
     "housing": "住房救助",
     "temporary": "临时救助",
@@ -81,6 +85,8 @@ ASSISTANCE: dict[str, str] = {
 }
 ASSISTANCE_EN: dict[str, str] = {
     "subsistence": "Minimum living allowance",
+    "orphan_allowance": "Orphan basic living allowance",
+    "de_facto_allowance": "Allowance for children without de facto carers",
     "medical": "Medical assistance",
     "housing": "Housing assistance",
     "temporary": "Temporary assistance",
@@ -110,8 +116,61 @@ URGENT_CATEGORIES: frozenset[str] = frozenset({"no_guardian", "one_parent_incapa
 
 TIERS: dict[str, str] = {"urgent": "紧急", "key": "重点", "normal": "一般"}
 
-AGE_BANDS: dict[str, str] = {"0-5": "0-5岁", "6-13": "6-13岁", "14-16": "14-16岁"}
-AGE_BANDS_EN: dict[str, str] = {"0-5": "Aged 0-5", "6-13": "Aged 6-13", "14-16": "Aged 14-16"}
+#: The official bands (0-5, 6(含)-13, 14(含)-16: 14 and 15) and, for 困境儿童 who stay on the
+#: registry to 18, 16-17; "18+" holds orphans still in study.
+AGE_BANDS: dict[str, str] = {"0-5": "0-5岁", "6-13": "6-13岁", "14-16": "14-16岁", "16-17": "16-17岁",
+                             "18+": "18岁以上在读孤儿"}
+AGE_BANDS_EN: dict[str, str] = {"0-5": "Aged 0-5", "6-13": "Aged 6-13", "14-16": "Aged 14-15",
+                                "16-17": "Aged 16-17", "18+": "Orphans 18 or over in study"}
+
+#: What the registering person declares the child to be (登记表 column 儿童类别).
+CHILD_CATEGORY: dict[str, str] = {"left_behind": "留守", "difficulty": "困境", "both": "留守且困境"}
+CHILD_CATEGORY_EN: dict[str, str] = {"left_behind": "Left-behind", "difficulty": "In difficulty",
+                                     "both": "Left-behind and in difficulty"}
+
+#: 困境儿童 types: the four guardianship-difficulty types of the city bulletin (seed 001), then
+#: 自身困境 (serious illness, disability) and 生活困境 (poverty); the last two are also derived.
+DIFFICULTY_TYPES: dict[str, str] = {
+    # no separators (、,;/) inside a label: exported lists are joined with 、
+    "guardianship_1": "父母双方重残重病或服刑戒毒或弃养",
+    "guardianship_2": "一方重残重病另一方服刑戒毒或弃养",
+    "guardianship_3": "一方弃养另一方服刑戒毒",
+    "guardianship_4": "一方死亡失踪另一方重残重病或服刑戒毒或弃养",
+    "self": "自身困境",
+    "living": "生活困境",
+    "other": "其他困境",
+}
+DIFFICULTY_TYPES_EN: dict[str, str] = {
+    "guardianship_1": "Both parents seriously ill or disabled, in prison or rehab, or abandoning",
+    "guardianship_2": "One parent seriously ill or disabled, the other in prison or rehab or abandoning",
+    "guardianship_3": "One parent abandoning, the other in prison or rehab",
+    "guardianship_4": "One parent dead or missing, the other ill, disabled, in prison or rehab, or abandoning",
+    "self": "Own difficulty (serious illness, disability)",
+    "living": "Living difficulty (poverty)",
+    "other": "Other difficulty",
+}
+#: Types that make a child in difficulty because of their guardianship (监护困境).
+GUARDIANSHIP_DIFFICULTY: frozenset[str] = frozenset(
+    {"guardianship_1", "guardianship_2", "guardianship_3", "guardianship_4"})
+
+#: Why the parent at home lacks guardianship capacity (无监护能力原因).
+INCAPACITY_REASON: dict[str, str] = {"ill": "重病", "disabled": "重残", "prison": "服刑",
+                                     "rehab": "戒毒", "missing": "失联"}
+INCAPACITY_REASON_EN: dict[str, str] = {"ill": "Serious illness", "disabled": "Severe disability",
+                                        "prison": "In prison", "rehab": "In compulsory drug rehabilitation",
+                                        "missing": "Out of contact"}
+
+ORPHAN_CARE: dict[str, str] = {"centralised": "集中供养", "dispersed": "分散供养"}
+ORPHAN_CARE_EN: dict[str, str] = {"centralised": "Cared for in an institution",
+                                  "dispersed": "Cared for in a family"}
+
+DISABILITY_CATEGORY: dict[str, str] = {"visual": "视力", "hearing": "听力", "speech": "言语", "physical": "肢体",
+                                       "intellectual": "智力", "mental": "精神", "multiple": "多重"}
+DISABILITY_CATEGORY_EN: dict[str, str] = {"visual": "Visual", "hearing": "Hearing", "speech": "Speech",
+                                          "physical": "Physical", "intellectual": "Intellectual",
+                                          "mental": "Mental", "multiple": "Multiple"}
+DISABILITY_GRADE: dict[str, str] = {"1": "一级", "2": "二级", "3": "三级", "4": "四级"}
+DISABILITY_GRADE_EN: dict[str, str] = {"1": "Grade 1", "2": "Grade 2", "3": "Grade 3", "4": "Grade 4"}
 
 YES_NO: dict[bool, str] = {True: "是", False: "否"}
 YES_NO_EN: dict[bool, str] = {True: "Yes", False: "No"}
@@ -229,6 +288,10 @@ SCHOOLING_VOCAB = Vocabulary(
         "初中在读": "junior",
         "高中在读": "senior",
         "普通高中": "senior",
+        "高职": "higher",
+        "大专": "higher",
+        "大学": "higher",
+        "本科": "higher",
     },
 )
 GUARDIANSHIP_TYPE_VOCAB = Vocabulary(
@@ -287,12 +350,47 @@ ASSISTANCE_VOCAB = Vocabulary(
         "教育救助": "education",
         "助学": "education",
         "教育": "education",
+        "孤儿基本生活保障金": "orphan_allowance",
+        "孤儿生活费": "orphan_allowance",
+        "事实无人抚养儿童生活补贴": "de_facto_allowance",
+        "事实无人抚养": "de_facto_allowance",
         "其它": "other",
         "没有": "none",
         "暂无": "none",
     },
     multi=True,
 )
+
+CHILD_CATEGORY_VOCAB = Vocabulary(
+    "child_category",
+    CHILD_CATEGORY,
+    CHILD_CATEGORY_EN,
+    {"留守儿童": "left_behind", "困境儿童": "difficulty", "留守困境": "both", "留守+困境": "both",
+     "留守和困境": "both", "留守、困境": "both", "留守且困境儿童": "both"},
+)
+DIFFICULTY_TYPES_VOCAB = Vocabulary(
+    "difficulty_types",
+    DIFFICULTY_TYPES,
+    DIFFICULTY_TYPES_EN,
+    {"类型1": "guardianship_1", "类型2": "guardianship_2", "类型3": "guardianship_3", "类型4": "guardianship_4",
+     "①": "guardianship_1", "②": "guardianship_2", "③": "guardianship_3", "④": "guardianship_4",
+     "自身困境": "self", "生活困境": "living", "其它": "other", "其他": "other"},
+    multi=True,
+)
+INCAPACITY_REASON_VOCAB = Vocabulary(
+    "incapacity_reason",
+    INCAPACITY_REASON,
+    INCAPACITY_REASON_EN,
+    {"重病重残": "ill", "患重病": "ill", "残疾": "disabled", "服刑在押": "prison", "在押": "prison",
+     "强制隔离戒毒": "rehab", "失踪": "missing", "下落不明": "missing"},
+)
+ORPHAN_CARE_VOCAB = Vocabulary("orphan_care", ORPHAN_CARE, ORPHAN_CARE_EN,
+                               {"集中": "centralised", "分散": "dispersed", "福利院": "centralised"})
+DISABILITY_CATEGORY_VOCAB = Vocabulary(
+    "disability_category", DISABILITY_CATEGORY, DISABILITY_CATEGORY_EN,
+    {f"{label}残疾": code for code, label in DISABILITY_CATEGORY.items()})
+DISABILITY_GRADE_VOCAB = Vocabulary("disability_grade", DISABILITY_GRADE, DISABILITY_GRADE_EN,
+                                    {"1级": "1", "2级": "2", "3级": "3", "4级": "4"})
 
 #: Record field → vocabulary of its allowed values.
 FIELD_VOCABULARIES: dict[str, Vocabulary] = {
@@ -302,6 +400,12 @@ FIELD_VOCABULARIES: dict[str, Vocabulary] = {
     "guardianship_type": GUARDIANSHIP_TYPE_VOCAB,
     "income_sources": INCOME_SOURCES_VOCAB,
     "assistance": ASSISTANCE_VOCAB,
+    "child_category": CHILD_CATEGORY_VOCAB,
+    "difficulty_types": DIFFICULTY_TYPES_VOCAB,
+    "incapacity_reason": INCAPACITY_REASON_VOCAB,
+    "orphan_care": ORPHAN_CARE_VOCAB,
+    "disability_category": DISABILITY_CATEGORY_VOCAB,
+    "disability_grade": DISABILITY_GRADE_VOCAB,
 }
 
 #: Record fields that hold yes/no values.
@@ -310,6 +414,11 @@ YES_NO_FIELDS: tuple[str, ...] = (
     "boarding",
     "both_parents_away",
     "one_parent_away_other_incapable",
+    "rural_hukou",
+    "is_orphan",
+    "has_disability_certificate",
+    "chronic_illness",
+    "immunisation_up_to_date",
 )
 
 
@@ -381,6 +490,21 @@ FIELD_LABELS: dict[str, str] = {
     "assistance": "救助帮扶情况",
     "village_contact_name": "村(居)委会联系人",
     "village_contact_phone": "村委会联系电话",
+    # beyond the official 留守 form: 困境儿童, households, health
+    "child_category": "儿童类别",
+    "difficulty_types": "困境类型",
+    "incapacity_reason": "无监护能力原因",
+    "parents_away_since": "父母外出时间",
+    "rural_hukou": "是否农村户籍",
+    "village_group": "村民小组",
+    "is_orphan": "是否孤儿",
+    "orphan_care": "孤儿供养方式",
+    "has_disability_certificate": "是否持有残疾人证",
+    "disability_category": "残疾类别",
+    "disability_grade": "残疾等级",
+    "chronic_illness": "是否患慢性病",
+    "immunisation_up_to_date": "预防接种是否按时完成",
+    "immunisation_checked_on": "预防接种核实日期",
 }
 
 FIELD_LABELS_EN: dict[str, str] = {
@@ -425,11 +549,26 @@ FIELD_LABELS_EN: dict[str, str] = {
     "assistance": "Assistance received",
     "village_contact_name": "Village committee contact",
     "village_contact_phone": "Village committee phone",
+    "child_category": "Child category",
+    "difficulty_types": "Types of difficulty",
+    "incapacity_reason": "Why the parent lacks capacity",
+    "parents_away_since": "Month the parents left",
+    "rural_hukou": "Rural household registration",
+    "village_group": "Village group",
+    "is_orphan": "Orphan",
+    "orphan_care": "Orphan care arrangement",
+    "has_disability_certificate": "Holds a disability certificate",
+    "disability_category": "Disability category",
+    "disability_grade": "Disability grade",
+    "chronic_illness": "Chronic illness",
+    "immunisation_up_to_date": "Immunisation up to date",
+    "immunisation_checked_on": "Immunisation checked on",
 }
 
 #: Every field of a child record, in the roster's order.
 RECORD_FIELDS: tuple[str, ...] = tuple(FIELD_LABELS)
-DATE_FIELDS: tuple[str, ...] = ("birth_date", "father_birth_date", "mother_birth_date")
+DATE_FIELDS: tuple[str, ...] = ("birth_date", "father_birth_date", "mother_birth_date", "parents_away_since",
+                                "immunisation_checked_on")
 ID_FIELDS: tuple[str, ...] = (
     "id_number",
     "father_id_number",
@@ -442,7 +581,9 @@ PHONE_FIELDS: tuple[str, ...] = (
     "guardian_phone",
     "village_contact_phone",
 )
-MULTI_FIELDS: tuple[str, ...] = ("income_sources", "assistance")
+MULTI_FIELDS: tuple[str, ...] = ("income_sources", "assistance", "difficulty_types")
+#: Fields of the official 留守儿童 登记表 (the rest were added for 困境儿童, households and health).
+OFFICIAL_FIELDS: tuple[str, ...] = RECORD_FIELDS[:RECORD_FIELDS.index("child_category")]
 
 
 def empty_record() -> dict[str, object]:

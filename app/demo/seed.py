@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.auth.models import User
 from app.auth.passwords import hash_password
-from app.children.models import Child, DifficultyTag
+from app.children.models import Child
 from app.core.dates import today_cn
 from app.core.divisions import load_divisions_csv
 from app.core.idcard import make_id_number
@@ -28,12 +28,6 @@ ETHNICITIES = ["汉族"] * 13 + ["侗族"] * 4 + ["苗族"] * 2 + ["土家族", 
 WORK_PLACES = ["广东省东莞市", "广东省广州市", "广东省深圳市", "浙江省杭州市", "浙江省宁波市", "福建省泉州市",
                "上海市", "江苏省苏州市", "贵州省贵阳市"]
 RELATIONS = ["祖父", "祖母", "外祖父", "外祖母", "伯父", "叔叔", "姑姑", "舅舅"]
-DIFFICULTY_TAGS = [
-    ("guardianship_1", "父母双方重残重病/服刑/失联"),
-    ("guardianship_2", "一方重残重病另一方服刑/失联"),
-    ("guardianship_3", "一方失联另一方服刑"),
-    ("guardianship_4", "一方死亡失踪另一方重残重病/服刑/失联"),
-]
 
 
 def _name(rng: random.Random) -> str:
@@ -81,8 +75,6 @@ def seed(children: int = 300, volunteers: int = 120) -> dict[str, int]:
     villages = {t.id: db.session.scalars(sa.select(Division).where(Division.parent_id == t.id)
                                          .order_by(Division.code)).all() for t in townships}
 
-    for code, label in DIFFICULTY_TAGS:
-        db.session.add(DifficultyTag(code=code, label=label))
     orgs = {
         "womens_federation": Organisation(name="岑巩县妇联", kind="womens_federation", division=county,
                                           person_in_charge="杨红梅", contact_person="吴晓燕", contact_phone="0855-3571234"),

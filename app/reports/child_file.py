@@ -13,7 +13,8 @@ from app.activities import vocab as av
 from app.activities.models import CareLog, EventAttendance, ProtectionCase, SchoolEvent
 from app.children import vocab as cv
 from app.children.models import Child, ChildReview
-from app.children.rules import age_band, age_on
+from app.children.rules import age_band, age_on, difficulty_types
+from app.children.services import record_of
 from app.core.dates import today_cn
 from app.core.idcard import mask_id_number
 from app.core.phone import mask_phone
@@ -94,7 +95,7 @@ def build(child: Child, *, revealed: bool = False) -> ChildFile:
         child_id=child.id, name=child.name, region=child.division.full_name if child.division else "",
         age=age, age_band=cv.AGE_BANDS.get(age_band(age) or "", ""), tier=cv.TIERS.get(child.tier, child.tier),
         categories=[cv.PRIORITY_CATEGORIES[c] for c in (child.categories or []) if c in cv.PRIORITY_CATEGORIES],
-        difficulty=[t.label for t in child.difficulty_tags],
+        difficulty=[cv.DIFFICULTY_TYPES[c] for c in difficulty_types(record_of(child))],
         status="在册" if child.status == "active" else f"已结案（{child.closed_reason or ''}）",
         sections=sections, revealed=revealed)
     _add_pairs(file, child)

@@ -12,7 +12,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from app.children.models import Child, ChildReview, child_difficulty_tags
+from app.children.models import Child, ChildReview
 from app.children.rules import age_band, age_on
 from app.core.models import Division
 from app.extensions import db
@@ -70,15 +70,14 @@ def roster_children(region: Region, period: Period) -> list[RosterChild]:
              Child.school_id == region.id if region.is_school else Child.division_id.in_(subtree_ids(region))]
     rows = db.session.execute(
         sa.select(Child.id, Child.division_id, Child.sex, Child.birth_date, Child.both_parents_away,
-                  Child.one_parent_away_other_incapable, Child.is_orphan, Child.categories, Child.tier)
+                  Child.one_parent_away_other_incapable, Child.is_orphan, Child.categories, Child.tier,
+                  Child.is_in_difficulty)
         .where(*where).order_by(Child.id)).all()
     ids = sa.select(Child.id).where(*where)
 
     def id_filter(column):
         return column.in_(ids)
 
-    tagged = set(db.session.scalars(sa.select(child_difficulty_tags.c.child_id)
-                                    .where(id_filter(child_difficulty_tags.c.child_id))))
     carers = set(db.session.scalars(sa.select(Pair.child_id).where(
         id_filter(Pair.child_id), Pair.status != "proposed",
         sa.func.coalesce(Pair.started_at, Pair.created_at) < end_utc,
@@ -87,10 +86,10 @@ def roster_children(region: Region, period: Period) -> list[RosterChild]:
     reviewed = set(db.session.scalars(sa.select(ChildReview.child_id).where(
         id_filter(ChildReview.child_id), ChildReview.quarter == quarter)))
     out = []
-    for cid, division_id, sex, birth, both, one, orphan, categories, tier in rows:
+    for cid, division_id, sex, birth, both, one, orphan, categories, tier, difficult in rows:
         age = age_on(birth, end) if birth else None
         out.append(RosterChild(cid, division_id, sex, age, age_band(age), bool(both), bool(one), bool(orphan),
-                               cid in tagged, list(categories or []), tier, cid in carers, cid in reviewed))
+                               bool(difficult), list(categories or []), tier, cid in carers, cid in reviewed))
     return out
 
 

@@ -138,8 +138,10 @@ def build_xlsx(
 
 def valid_record() -> dict[str, Any]:
     """A parsed, valid record (codes, dates, booleans, lists)."""
+    from app.children.vocab import empty_record
+
     born = date(2014, 4, 3)
-    return {
+    return empty_record() | {
         "seq": 1,
         "name": "王小花",
         "sex": "female",

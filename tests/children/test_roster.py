@@ -825,7 +825,7 @@ def test_export_layout(sample_path: Path) -> None:
     assert help_rows[0] == ("列名", "填写说明", "可填写的值")
     assert len(help_rows) == 1 + len(OFFICIAL)
     schooling = next(r for r in help_rows if r[0] == "就学情况")
-    assert schooling[2] == "幼儿园、未入园、小学、初中、高中、中职、辍学、不在学"
+    assert schooling[2] == "幼儿园、未入园、小学、初中、高中、中职、辍学、不在学、高职及以上"
     assert next(r for r in help_rows if r[0] == "监护类型")[2].split("、")[-1] == "无人监护"
     assert next(r for r in help_rows if r[0] == "父亲姓名")[1] == "父亲的姓名"
     assert all(r[1] for r in help_rows)

@@ -222,8 +222,10 @@ def test_age_on(born: date, on: date, age: int) -> None:
         (6, "6-13"),
         (13, "6-13"),
         (14, "14-16"),
-        (16, "14-16"),
-        (17, None),
+        (15, "14-16"),
+        (16, "16-17"),
+        (17, "16-17"),
+        (18, "18+"),
         (None, None),
     ],
 )
@@ -287,7 +289,7 @@ def test_derive(record: dict[str, Any]) -> None:
 
 def test_derive_turned_16(record: dict[str, Any]) -> None:
     derived = derive(record, date(2030, 4, 3))
-    assert (derived.age, derived.age_band, derived.still_qualifies) == (16, "14-16", False)
+    assert (derived.age, derived.age_band, derived.still_qualifies) == (16, "16-17", False)
     assert derived.reason == "turned_16"
     assert derived.reason_message == "已年满16周岁"
 
