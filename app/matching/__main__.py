@@ -3,7 +3,7 @@
     python -m app.matching solve PROBLEM.json -o RESULT.json [--explain EXPLAIN.json]
     python -m app.matching check PROBLEM.json RESULT.json
 
-``solve`` writes exactly the exchange format of PROBLEM.md (pairs, unmatched, objective,
+``solve`` writes exactly the exchange format of docs/matching-problem.md (pairs, unmatched, objective,
 optimal, seconds). ``--explain`` writes the richer explanation to a separate file. A malformed
 problem is reported on stderr naming the record, with exit status 2, and nothing is written.
 
@@ -43,9 +43,7 @@ def _write_json(obj, path: str) -> None:
 
 def cmd_solve(a) -> int:
     t0 = time.perf_counter()
-    from .explain import explain
-    from .problem import ProblemError, load_problem
-    from .solver import solve
+    from .engine import ProblemError, explain, load_problem, solve
 
     try:
         problem = load_problem(a.problem)
