@@ -50,7 +50,9 @@ def least_duals(pc: np.ndarray, pv: np.ndarray, pcost: np.ndarray, match: np.nda
     morder = mi[np.argsort(narrow(match[mi]), kind="stable")]
     vptr = np.zeros(n_v + 1, dtype=np.int64)
     np.cumsum(load, out=vptr[1:])
-    u_max = int(U.max()) if U.size else 0
+    # least prices never exceed max u - min cost (u <= U once certified); with churn-discounted
+    # arcs the cost can be negative, so the bound is above the largest unmatched cost
+    p_max = (int(U.max()) if U.size else 0) - min(int(pcost.min()), 0)
 
     old = p.copy()
     np.maximum.at(p, pv_s, u[pc_s] - cost_s)
@@ -59,7 +61,7 @@ def least_duals(pc: np.ndarray, pv: np.ndarray, pcost: np.ndarray, match: np.nda
     while changed.size:
         if room[changed].any() and (p[changed[room[changed]]] > 0).any():
             return None  # a volunteer with room must have price 0
-        if p[changed].max() > u_max:
+        if p[changed].max() > p_max:
             return None
         rounds += 1
         if rounds > max_rounds:

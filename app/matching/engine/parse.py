@@ -19,8 +19,11 @@ from .values import Params
 CHILD_KEYS = frozenset(("id", "lat", "lon", "county", "female", "age", "categories", "needs"))
 VOL_KEYS = frozenset(("id", "lat", "lon", "county", "female", "capacity", "max_km",
                       "cross_county", "skills", "prefer_gender", "prefer_age_band"))
+#: optional volunteer fields (a file without them solves exactly as before they existed)
+VOL_OPTIONAL = frozenset(("held",))
+VOL_ALLOWED = VOL_KEYS | VOL_OPTIONAL
 PAIR_KEYS = frozenset(("child", "volunteer"))
-TOP_KEYS = frozenset(("params", "children", "volunteers", "existing_pairs"))
+TOP_KEYS = frozenset(("params", "children", "volunteers", "existing_pairs", "pinned", "excluded"))
 PARAM_KEYS = frozenset(("gender_rule", "girl_age", "missing_need_cost", "preference_cost",
                         "unmatched_cost", "churn_cost"))
 
@@ -154,7 +157,7 @@ def parse_problem(data: Any) -> tuple:
     cid, cidx, ccols = _parse_children(children, county_code)
     vid, vidx, vcols = _parse_volunteers(volunteers, county_code)
     exc, exv = _parse_pairs(pairs, cidx, vidx)
-    cols = {**ccols, **vcols}
+    cols = {**ccols, **vcols, **_parse_steering(data, cidx, vidx)}
     cols.update(derive_child_columns(cols["c_cats"], cols["c_age"]))
     return (params, cid, vid, list(county_code), cols, np.array(exc, dtype=np.int32),
             np.array(exv, dtype=np.int32), cidx, vidx)
@@ -235,11 +238,15 @@ def _parse_volunteers(volunteers: list, county_code: dict) -> tuple[list[str], d
     skills = [0] * m
     pgen = [-1] * m
     pband = [-1] * m
+    held = [0] * m
     for j, r in enumerate(volunteers):
         if type(r) is not dict:
             raise ProblemError(f"volunteers[{j}]: must be an object, got {_type_name(r)}")
         if r.keys() != VOL_KEYS:
-            raise _key_error(_where("volunteers", j, r), r, VOL_KEYS, VOL_KEYS)
+            if not VOL_KEYS <= r.keys() <= VOL_ALLOWED:
+                raise _key_error(_where("volunteers", j, r), r, VOL_ALLOWED, VOL_KEYS)
+            x = r.get("held", 0)
+            held[j] = _int(_where("volunteers", j, r), "held", x, 0, 1_000_000)
         x = r["id"]
         if type(x) is not str or not x:
             raise _bad(f"volunteers[{j}]", "id", "a non-empty string", x)
@@ -299,7 +306,10 @@ def _parse_volunteers(volunteers: list, county_code: dict) -> tuple[list[str], d
     return vid, vidx, dict(
         v_lat=np.array(vlat, dtype=np.float64), v_lon=np.array(vlon, dtype=np.float64),
         v_county=np.array(vcty, dtype=np.int32), v_female=np.array(vfem, dtype=bool),
-        v_cap=np.array(cap, dtype=np.int64), v_max_km=np.array(maxkm, dtype=np.float64),
+        v_capacity=np.array(cap, dtype=np.int64), v_held=np.array(held, dtype=np.int64),
+        # the places the solver may fill: a volunteer's held places are kept free
+        v_cap=np.maximum(np.array(cap, dtype=np.int64) - np.array(held, dtype=np.int64), 0),
+        v_max_km=np.array(maxkm, dtype=np.float64),
         v_cross=np.array(cross, dtype=bool), v_skills=np.array(skills, dtype=np.uint16),
         v_pref_gender=np.array(pgen, dtype=np.int8), v_pref_band=np.array(pband, dtype=np.int8))
 
@@ -333,3 +343,38 @@ def _parse_pairs(pairs: list, cidx: dict, vidx: dict) -> tuple[list[int], list[i
         exc[k] = ci
         exv[k] = vj
     return exc, exv
+
+
+def _parse_steering(data: dict, cidx: dict, vidx: dict) -> dict[str, np.ndarray]:
+    """The coordinator's pinned pairs (must be in the result) and excluded pairs (never), as
+    position columns ``pin_child, pin_vol, excl_child, excl_vol``."""
+    out = {}
+    where_of = {}
+    for name, short in (("pinned", "pin"), ("excluded", "excl")):
+        rows = data.get(name, [])
+        if type(rows) is not list:
+            raise ProblemError(f"{name}: must be an array, got {_type_name(rows)}")
+        pc, pv = [], []
+        for k, r in enumerate(rows):
+            where = f"{name}[{k}]"
+            if type(r) is not dict:
+                raise ProblemError(f"{where}: must be an object, got {_type_name(r)}")
+            if r.keys() != PAIR_KEYS:
+                raise _key_error(where, r, PAIR_KEYS, PAIR_KEYS)
+            c, v = r["child"], r["volunteer"]
+            ci = cidx.get(c) if type(c) is str else None
+            if ci is None:
+                raise ProblemError(f"{where}: unknown child id {_q(c)}")
+            vj = vidx.get(v) if type(v) is str else None
+            if vj is None:
+                raise ProblemError(f"{where}: unknown volunteer id {_q(v)}")
+            if (ci, vj) in where_of:
+                raise ProblemError(f"{where}: pair ({_q(c)}, {_q(v)}) is also {where_of[ci, vj]}")
+            if name == "pinned" and ci in pc:
+                raise ProblemError(f"{where}: child {_q(c)} is pinned more than once")
+            where_of[ci, vj] = where
+            pc.append(ci)
+            pv.append(vj)
+        out[f"{short}_child"] = np.array(pc, dtype=np.int64)
+        out[f"{short}_vol"] = np.array(pv, dtype=np.int64)
+    return out

@@ -57,12 +57,19 @@ class Problem:
     v_lon: np.ndarray
     v_county: np.ndarray
     v_female: np.ndarray
-    v_cap: np.ndarray       # int64
+    v_capacity: np.ndarray  # int64, as given
+    v_held: np.ndarray      # int64, places held back by the coordinator
+    v_cap: np.ndarray       # int64, places the solver may fill: max(capacity - held, 0)
     v_max_km: np.ndarray    # float64
     v_cross: np.ndarray     # bool
     v_skills: np.ndarray    # uint16 bitmask over SKILLS
     v_pref_gender: np.ndarray  # int8: -1 none, 0 male, 1 female
     v_pref_band: np.ndarray    # int8: -1 none, else band code
+    # the coordinator's steering: pinned pairs (must be kept) and excluded pairs (never)
+    pin_child: np.ndarray = np.zeros(0, dtype=np.int64)
+    pin_vol: np.ndarray = np.zeros(0, dtype=np.int64)
+    excl_child: np.ndarray = np.zeros(0, dtype=np.int64)
+    excl_vol: np.ndarray = np.zeros(0, dtype=np.int64)
 
     # ---- sizes and lookups -----------------------------------------------------------------
     @property
@@ -103,19 +110,39 @@ class Problem:
         pb = int(self.v_pref_band[j])
         return Volunteer(id=self.volunteer_ids[j], lat=float(self.v_lat[j]),
                          lon=float(self.v_lon[j]), county=self.counties[self.v_county[j]],
-                         female=bool(self.v_female[j]), capacity=int(self.v_cap[j]),
+                         female=bool(self.v_female[j]), capacity=int(self.v_capacity[j]),
                          max_km=float(self.v_max_km[j]), cross_county=bool(self.v_cross[j]),
                          skills=names_of(int(self.v_skills[j]), SKILLS),
                          prefer_gender=GENDERS[pg] if pg >= 0 else None,
-                         prefer_age_band=AGE_BANDS[pb] if pb >= 0 else None)
+                         prefer_age_band=AGE_BANDS[pb] if pb >= 0 else None,
+                         held=int(self.v_held[j]))
 
     def to_dict(self) -> dict:
         """The exchange format (round-trips through :meth:`from_dict`)."""
         return {"params": self.params.to_dict(),
                 "children": [self.child(i).to_dict() for i in range(self.n_children)],
                 "volunteers": [self.volunteer(j).to_dict() for j in range(self.n_volunteers)],
-                "existing_pairs": [{"child": self.child_ids[c], "volunteer": self.volunteer_ids[v]}
-                                   for c, v in zip(self.ex_child.tolist(), self.ex_vol.tolist())]}
+                "existing_pairs": self._pairs(self.ex_child, self.ex_vol),
+                **({"pinned": self._pairs(self.pin_child, self.pin_vol)} if self.pin_child.size
+                   else {}),
+                **({"excluded": self._pairs(self.excl_child, self.excl_vol)}
+                   if self.excl_child.size else {})}
+
+    def _pairs(self, cs: np.ndarray, vs: np.ndarray) -> list[dict]:
+        return [{"child": self.child_ids[c], "volunteer": self.volunteer_ids[v]}
+                for c, v in zip(cs.tolist(), vs.tolist())]
+
+    @property
+    def pinned(self) -> list[tuple[str, str]]:
+        """The pinned pairs as (child id, volunteer id)."""
+        return [(self.child_ids[c], self.volunteer_ids[v])
+                for c, v in zip(self.pin_child.tolist(), self.pin_vol.tolist())]
+
+    @property
+    def excluded(self) -> list[tuple[str, str]]:
+        """The excluded pairs as (child id, volunteer id)."""
+        return [(self.child_ids[c], self.volunteer_ids[v])
+                for c, v in zip(self.excl_child.tolist(), self.excl_vol.tolist())]
 
     def __repr__(self) -> str:
         return (f"Problem({self.n_children} children, {self.n_volunteers} volunteers, "

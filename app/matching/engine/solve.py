@@ -42,13 +42,16 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
     a pruned arc set where cross-county arcs improve), "pruned" (solves on a growing pruned
     arc set) or "auto" (county for a fresh round across several counties, else pruned); all
     certified the same way. Unmatched reasons are filled in unless ``explain_reasons`` is false.
+    The problem's pinned and excluded pairs are added to ``locked`` and ``forbidden``.
     The graph is built when not given (pass it to reuse it).
     """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     stats: dict = {}
     p = problem
-    locked, forbidden = list(locked), list(forbidden)
+    # the problem's own steering (pinned / excluded pairs of the exchange format) joins the
+    # caller's; a pair given twice counts once
+    locked, forbidden = _joined(p.pinned, locked), _joined(p.excluded, forbidden)
     pipe = None
     if graph is None:
         # a fresh round over many counties: the counties are solved while the graph is built
@@ -161,6 +164,15 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
         timings["reasons"] = time.perf_counter() - te
     res.seconds = time.perf_counter() - t0
     return res
+
+
+def _joined(steered: list[tuple[str, str]], given: Iterable) -> list:
+    """The problem's steered pairs, then the caller's that are not among them."""
+    out = list(steered)
+    for x in given:
+        if not (steered and isinstance(x, (tuple, list)) and tuple(x) in steered):
+            out.append(x)
+    return out
 
 
 def _violation_names(bits: int) -> list[str]:

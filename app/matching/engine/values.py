@@ -73,8 +73,15 @@ class Volunteer:
     skills: Sequence[str] = ()
     prefer_gender: str | None = None
     prefer_age_band: str | None = None
+    held: int = 0  # places the coordinator holds back (not offered in this round)
 
     def to_dict(self) -> dict:
+        d = self._fields()
+        if self.held:
+            d["held"] = self.held
+        return d
+
+    def _fields(self) -> dict:
         return {"id": self.id, "lat": self.lat, "lon": self.lon, "county": self.county,
                 "female": self.female, "capacity": self.capacity, "max_km": self.max_km,
                 "cross_county": self.cross_county, "skills": _as_list(self.skills),
