@@ -108,11 +108,16 @@ def create_event(actor, school: Organisation, data: EventInput, allowed_children
 
 
 def set_attendance(actor, event: SchoolEvent, present_children: Iterable[int],
-                   present_volunteers: Iterable[int]) -> tuple[int, int]:
+                   present_volunteers: Iterable[int], today: date | None = None) -> tuple[int, int]:
     """Take attendance from the sign-in list: exactly the ticked invitees attended.
 
     Volunteers who signed in with the code stay signed in. Returns (children, volunteers) present.
+
+    :raise ActivityError: the event's day has not come yet (a planned session has no attendance,
+        and reports count an event as held only once its day has passed and attendance exists).
     """
+    if event.starts_at.astimezone(CHINA).date() > (today or today_cn()):
+        raise ActivityError("children", N_("活动尚未举行，不能提前登记签到；请在活动当天或之后登记"))
     kids, vols = set(present_children), set(present_volunteers)
     now = utcnow()
     for row in event.attendance:
