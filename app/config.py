@@ -50,6 +50,10 @@ class Config:
     # Roster files waiting between preview and confirmation; unset: <instance>/imports.
     IMPORT_DIR = os.environ.get("IMPORT_DIR") or None
     DEMO_ALLOWED = True
+    # Issued report files and thumbnails; unset: <instance>/reports.
+    REPORTS_DIR = os.environ.get("REPORTS_DIR") or None
+    # Processes rendering the chunks of one large PDF; unset: min(2, CPU count).
+    REPORTS_PDF_WORKERS = int(os.environ.get("REPORTS_PDF_WORKERS", "0")) or None
     CASE_ESCALATE_HOURS = float(os.environ.get("CASE_ESCALATE_HOURS", "4"))
 
 

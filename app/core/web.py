@@ -187,7 +187,7 @@ NAV = [
     ("children.roster", N_("儿童花名册"), "children.view"),
     ("volunteers.roster", N_("志愿者"), "volunteers.view"),
     ("matching.index", N_("结对匹配"), "matching.run"),
-    ("activities.overdue", N_("逾期提醒"), "cases.view"),
+    ("activities.overdue", N_("逾期提醒"), "overdue.view"),
     ("activities.events", N_("学校活动"), "events.manage"),
     ("activities.cases", N_("强制报告"), "cases.read"),
     ("protection.items", N_("六项责任"), "duties.view"),
