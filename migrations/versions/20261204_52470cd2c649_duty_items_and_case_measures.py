@@ -1,7 +1,7 @@
 """duty items and case measures
 
 Revision ID: 52470cd2c649
-Revises: a3e1c7d2b9f0
+Revises: b5d2e8f1c3a4
 Create Date: 2026-12-04 17:53:59.501152
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '52470cd2c649'
-down_revision = 'a3e1c7d2b9f0'
+down_revision = 'b5d2e8f1c3a4'
 branch_labels = None
 depends_on = None
 
