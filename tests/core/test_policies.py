@@ -4,7 +4,7 @@ from app.core.permissions import PERMISSIONS, PUBLIC
 from tests.activities.helpers import activity_objects
 from tests.reports.helpers import report_objects, report_who_sees
 
-ROLES = ["volunteer", "school_staff", "coordinator", "village_director", "auditor", "admin"]
+ROLES = ["volunteer", "school_staff", "coordinator", "village_director", "township_supervisor", "auditor", "admin"]
 
 
 def test_every_route_declares_a_policy(app):
