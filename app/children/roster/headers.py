@@ -80,6 +80,21 @@ _TOP_SYNONYMS: dict[str, tuple[str, ...]] = {
         "村委会电话",
         "村(社区)联系电话",
     ),
+    # beyond the official 留守 form (困境儿童, households, health): absent columns stay blank
+    "child_category": ("儿童类别", "儿童类型", "类别"),
+    "difficulty_types": ("困境类型", "困境儿童类型", "困境儿童类别", "困境情形"),
+    "incapacity_reason": ("无监护能力原因", "丧失监护能力原因", "无监护能力情形"),
+    "parents_away_since": ("父母外出时间", "外出时间", "外出务工时间", "外出年月"),
+    "rural_hukou": ("是否农村户籍", "农村户籍", "户籍性质"),
+    "village_group": ("村民小组", "组别", "所在组"),
+    "is_orphan": ("是否孤儿", "孤儿"),
+    "orphan_care": ("孤儿供养方式", "供养方式"),
+    "has_disability_certificate": ("是否持有残疾人证", "是否持残疾证", "残疾人证"),
+    "disability_category": ("残疾人证类别",),
+    "disability_grade": ("残疾人证等级",),
+    "chronic_illness": ("是否患慢性病", "慢性病"),
+    "immunisation_up_to_date": ("预防接种是否按时完成", "预防接种", "疫苗接种"),
+    "immunisation_checked_on": ("预防接种核实日期",),
 }
 
 _GROUP_SYNONYMS: dict[str, tuple[str, ...]] = {
