@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api.routes import bp as api_bp
     from app.matching.views import bp as matching_bp
     from app.reports.views import bp as reports_bp
+    from app.school.views import bp as school_bp
     from app.volunteers.views import bp as volunteers_bp
     from app.notify.views import bp as notify_bp
 
@@ -128,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(activities_bp)
     app.register_blueprint(matching_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(school_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(pwa_bp)  # before the request hooks: its header hook must run after theirs
