@@ -1,7 +1,7 @@
 """notifications
 
 Revision ID: da6645c39d87
-Revises: a3e1c7d2b9f0
+Revises: b5d2e8f1c3a4
 Create Date: 2026-12-04 17:57:45.807393
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'da6645c39d87'
-down_revision = 'a3e1c7d2b9f0'
+down_revision = 'b5d2e8f1c3a4'
 branch_labels = None
 depends_on = None
 
