@@ -60,8 +60,7 @@ class Config:
     # reports without it (a bare path on paper cannot be checked by anyone).
     SITE_URL = (os.environ.get("SITE_URL") or "").rstrip("/") or None
 
-    # Notifications (see README "Notifications"). Links in messages are PUBLIC_BASE_URL + path.
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000").rstrip("/")
+    # Notifications (see README "Notifications"). Links in messages are SITE_URL + path.
     # Escalation chain of an unacknowledged mandatory-report case: the village director at once,
     # the township supervisor after CASE_ESCALATE_HOURS, the county coordinator after
     # CASE_ESCALATE_COUNTY_HOURS (both counted from the report).

@@ -114,7 +114,8 @@ def _send(session, delivery: Delivery, note: Notification) -> str:
     config = current_app.config
     if not ch.configured(config, delivery.channel):
         raise ch.DeliveryError(f"channel {delivery.channel} not configured", permanent=True)
-    message = ch.Message(note.title, config["PUBLIC_BASE_URL"] + (note.url or "/notifications"))
+    site = config.get("SITE_URL") or "http://localhost:5000"  # the reports' setting; local fallback
+    message = ch.Message(note.title, site + (note.url or "/notifications"))
     if delivery.channel == "email":
         return ch.send_email(config, delivery.address, message)
     if delivery.channel == "sms":
