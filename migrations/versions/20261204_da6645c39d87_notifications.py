@@ -1,7 +1,7 @@
 """notifications
 
 Revision ID: da6645c39d87
-Revises: b5d2e8f1c3a4
+Revises: 52470cd2c649
 Create Date: 2026-12-04 17:57:45.807393
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'da6645c39d87'
-down_revision = 'b5d2e8f1c3a4'
+down_revision = '52470cd2c649'
 branch_labels = None
 depends_on = None
 
