@@ -55,6 +55,10 @@ class Config:
     # Processes rendering the chunks of one large PDF; unset: min(2, CPU count).
     REPORTS_PDF_WORKERS = int(os.environ.get("REPORTS_PDF_WORKERS", "0")) or None
     CASE_ESCALATE_HOURS = float(os.environ.get("CASE_ESCALATE_HOURS", "4"))
+    # The public address of this site (https://xiangban.example.gov.cn): printed reports carry
+    # an absolute verification URL and its QR code built from it. Production refuses to issue
+    # reports without it (a bare path on paper cannot be checked by anyone).
+    SITE_URL = (os.environ.get("SITE_URL") or "").rstrip("/") or None
 
 
 class DevelopmentConfig(Config):

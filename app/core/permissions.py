@@ -41,7 +41,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "events.manage": frozenset({"school_staff", "coordinator", "admin"}),
     "cases.view": frozenset({"village_director", "coordinator", "admin"}),
     # overdue talks and visits, children without contact or carer: read-only lists
-    "overdue.view": frozenset({"village_director", "coordinator", "township_supervisor", "admin"}),
+    "overdue.view": frozenset({"village_director", "coordinator", "township_supervisor", "school_staff", "admin"}),
+    "school.workspace": frozenset({"school_staff"}),  # the staff member's own school only
     "cases.read": frozenset({"school_staff", "auditor", "village_director", "township_supervisor", "coordinator",
                             "admin"}),
     "cases.report": frozenset({"volunteer", "school_staff", "village_director", "coordinator", "admin"}),
@@ -51,6 +52,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reports.assess": frozenset({"coordinator", "village_director", "auditor", "admin"}),
     "reports.dashboard": frozenset({"coordinator", "township_supervisor", "auditor", "admin"}),
     "reports.certificate": ALL_ROLES,
+    "duties.view": frozenset({"school_staff", "village_director", "coordinator", "township_supervisor", "auditor",
+                              "admin"}),
+    "duties.manage": frozenset({"village_director", "coordinator", "admin"}),
+    "duties.track": frozenset({"school_staff", "village_director", "coordinator", "admin"}),
     "audit.view": frozenset({"auditor", "admin"}),
     "admin": frozenset({"admin"}),
 }
