@@ -1,7 +1,7 @@
 """match steering: a coordinator's pins, exclusions and held places, kept across rounds
 
 Revision ID: 5d2e8b1c4f70
-Revises: a3e1c7d2b9f0
+Revises: 52470cd2c649
 Create Date: 2026-12-04 18:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5d2e8b1c4f70'
-down_revision = 'a3e1c7d2b9f0'
+down_revision = '52470cd2c649'
 branch_labels = None
 depends_on = None
 
