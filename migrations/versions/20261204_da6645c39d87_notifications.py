@@ -1,7 +1,7 @@
 """notifications
 
 Revision ID: da6645c39d87
-Revises: 52470cd2c649
+Revises: 5d2e8b1c4f70
 Create Date: 2026-12-04 17:57:45.807393
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'da6645c39d87'
-down_revision = '52470cd2c649'
+down_revision = '5d2e8b1c4f70'
 branch_labels = None
 depends_on = None
 
