@@ -191,6 +191,7 @@ NAV = [
     ("activities.overdue", N_("逾期提醒"), "overdue.view"),
     ("activities.events", N_("学校活动"), "events.manage"),
     ("activities.cases", N_("强制报告"), "cases.read"),
+    ("protection.items", N_("六项责任"), "duties.view"),
     ("reports.index", N_("报表"), "reports.view"),
 ]
 

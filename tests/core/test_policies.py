@@ -2,6 +2,7 @@
 
 from app.core.permissions import PERMISSIONS, PUBLIC
 from tests.activities.helpers import activity_objects
+from tests.protection.helpers import protection_objects
 from tests.reports.helpers import report_objects, report_who_sees
 
 ROLES = ["volunteer", "school_staff", "coordinator", "village_director", "township_supervisor", "auditor", "admin"]
@@ -32,6 +33,7 @@ def _object_for(world, endpoint: str, region: str):
         "proposal_id": r.proposal.id,
         **activity_objects(world, region),  # log_id, photo_id, case_id, event_id
         **report_objects(world, region),  # report_id, token, code
+        **protection_objects(world, region),  # item_id
     }
 
 
