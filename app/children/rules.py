@@ -603,6 +603,11 @@ def _difficulty_age_ok(record: Mapping[str, Any], age: int | None) -> bool:
     return record.get("is_orphan") is True and record.get("schooling") in STUDY_SCHOOLING
 
 
+def in_registry_age(record: Mapping[str, Any], age: int | None) -> bool:
+    """Whether a child in difficulty is still of registry age (under 18, or an orphan in study)."""
+    return _difficulty_age_ok(record, age)
+
+
 def in_difficulty_on(record: Mapping[str, Any], age: int | None) -> bool:
     """Whether the facts make a child in difficulty (a 困境 type or an orphan) of registry age."""
     kinds = difficulty_types(record)

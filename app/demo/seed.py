@@ -197,6 +197,8 @@ def seed(children: int = 300, volunteers: int = 120) -> dict[str, int]:
     seed_activities(20261122, today)
     from app.school.demo import seed_school
     seed_school(today)
+    from app.children.demo import seed_registry
+    seed_registry(today)
     seed_protection(today)
     db.session.commit()
     return {"divisions": db.session.scalar(sa.select(sa.func.count()).select_from(Division)),

@@ -32,7 +32,7 @@ from app.reports.scope import Region, subtree_ids
 from app.volunteers.models import VOLUNTEER_KINDS, Volunteer
 
 TITLE = "关爱服务工作考核汇总表"
-BANDS = ("0-5", "6-13", "14-16")
+BANDS = ("0-5", "6-13", "14-16", "16-17", "18+")
 
 
 @dataclass
@@ -59,7 +59,7 @@ def _roster_table(children: list[RosterChild]) -> list[dict]:
         kids = [c for c in children if band is None or c.band == band]
         rows.append({"band": cv.AGE_BANDS[band] if band else "合计", "total": len(kids),
                      "male": sum(c.sex == "male" for c in kids), "female": sum(c.sex == "female" for c in kids),
-                     "left_behind": sum(c.both_away or c.one_incapable for c in kids),
+                     "left_behind": sum(c.left_behind for c in kids),
                      "difficulty": sum(c.difficulty for c in kids), "orphan": sum(c.orphan for c in kids),
                      "priority": sum(c.tier != "normal" for c in kids)})
     return rows

@@ -13,7 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.children.models import Child, ChildReview
-from app.children.rules import age_band, age_on
+from app.children.rules import age_band, age_on, in_registry_age, left_behind_on
 from app.extensions import db
 from app.matching.models import Pair
 from app.reports.common import Checks, Period
@@ -23,13 +23,15 @@ TITLE = "农村留守儿童花名册季度统计表"
 #: (key, header) in the official column order
 COLUMNS = (
     ("total", "儿童总数"), ("male", "男"), ("female", "女"),
-    ("0-5", "0-5岁"), ("6-13", "6-13岁"), ("14-16", "14-16岁"),
+    ("left_behind", "留守儿童"), ("difficulty", "困境儿童"), ("both", "留守且困境"), ("households", "户数"),
+    ("0-5", "0-5岁"), ("6-13", "6-13岁"), ("14-16", "14-16岁"), ("16-17", "16-17岁"), ("18+", "18岁以上在读孤儿"),
     ("both_away", "父母双方外出"), ("one_incapable", "一方外出另一方无监护能力"),
-    ("orphan", "孤儿"), ("difficulty", "困境儿童"),
+    ("orphan", "孤儿"),
     ("no_guardian", "无人监护"), ("dropout", "失学辍学"), ("no_hukou", "无户籍"), ("ill", "患病"),
     ("disabled", "残疾"), ("with_carer", "已落实关爱人"), ("reviewed", "本季度已核实"),
 )
 KEYS = tuple(k for k, _ in COLUMNS)
+BANDS = ("0-5", "6-13", "14-16", "16-17", "18+")
 
 
 @dataclass
@@ -49,6 +51,8 @@ class RosterChild:
     tier: str
     with_carer: bool
     reviewed: bool
+    left_behind: bool = False  # on the period's last day: under 16, parents away half a year
+    household: int | None = None  # household id; a child without one is a household alone
 
 
 @dataclass
@@ -70,7 +74,8 @@ def roster_children(region: Region, period: Period) -> list[RosterChild]:
     rows = db.session.execute(
         sa.select(Child.id, Child.division_id, Child.sex, Child.birth_date, Child.both_parents_away,
                   Child.one_parent_away_other_incapable, Child.is_orphan, Child.categories, Child.tier,
-                  Child.is_in_difficulty)
+                  Child.is_in_difficulty, Child.rural_hukou, Child.parents_away_since, Child.schooling,
+                  Child.household_id)
         .where(*where).order_by(Child.id)).all()
     ids = sa.select(Child.id).where(*where)
 
@@ -85,21 +90,29 @@ def roster_children(region: Region, period: Period) -> list[RosterChild]:
     reviewed = set(db.session.scalars(sa.select(ChildReview.child_id).where(
         id_filter(ChildReview.child_id), ChildReview.quarter == quarter)))
     out = []
-    for cid, division_id, sex, birth, both, one, orphan, categories, tier, difficult in rows:
+    for (cid, division_id, sex, birth, both, one, orphan, categories, tier, difficult, rural, since, schooling,
+         household) in rows:
         age = age_on(birth, end) if birth else None
+        # the categories as of the period's last day: 16 ends the left-behind status, 18 the 困境
+        facts = {"both_parents_away": both, "one_parent_away_other_incapable": one, "rural_hukou": rural,
+                 "parents_away_since": since, "is_orphan": orphan, "schooling": schooling}
         out.append(RosterChild(cid, division_id, sex, age, age_band(age), bool(both), bool(one), bool(orphan),
-                               bool(difficult), list(categories or []), tier, cid in carers, cid in reviewed))
+                               bool(difficult) and in_registry_age(facts, age), list(categories or []), tier,
+                               cid in carers, cid in reviewed, left_behind_on(facts, age, end), household))
     return out
 
 
 def count(children: list[RosterChild]) -> dict:
     """The statistics columns for a group of children."""
     c = dict.fromkeys(KEYS, 0)
+    c["households"] = len({("h", ch.household) if ch.household else ("c", ch.id) for ch in children})
     for ch in children:
         c["total"] += 1
         c["male" if ch.sex == "male" else "female"] += 1
         if ch.band:
             c[ch.band] += 1
+        c["left_behind"] += ch.left_behind
+        c["both"] += ch.left_behind and ch.difficulty
         c["both_away"] += ch.both_away
         c["one_incapable"] += ch.one_incapable
         c["orphan"] += ch.orphan
@@ -135,7 +148,9 @@ def check(stats: RosterStats) -> Checks:
     checks = Checks()
     for row in stats.rows + [stats.total]:
         checks.add(f"{row['name']}：男 + 女 = 总数", row["total"], row["male"] + row["female"])
-        checks.add(f"{row['name']}：各年龄段之和 = 总数", row["total"], row["0-5"] + row["6-13"] + row["14-16"])
+        checks.add(f"{row['name']}：各年龄段之和 = 总数", row["total"], sum(row[b] for b in BANDS))
+        checks.add(f"{row['name']}：留守 + 困境 − 留守且困境 = 总数", row["total"],
+                   row["left_behind"] + row["difficulty"] - row["both"])
     for key, header in COLUMNS:
         checks.add(f"合计行「{header}」= 各行之和", stats.total[key], sum(r[key] for r in stats.rows))
     stats.checks = checks
