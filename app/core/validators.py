@@ -37,3 +37,16 @@ class Phone:
             field.data = normalize_phone(field.data)
         except PhoneError as exc:
             raise ValidationError(_msg(exc)) from None
+
+
+class PasswordPolicy:
+    """At least 10 characters and not a common password (see :func:`app.auth.accounts.password_problem`)."""
+
+    def __call__(self, form, field):
+        from flask_babel import gettext
+
+        from app.auth.accounts import password_problem
+
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(gettext(problem))

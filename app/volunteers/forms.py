@@ -5,7 +5,7 @@ from wtforms import (BooleanField, DateField, DecimalField, IntegerField, Passwo
                      SelectMultipleField, StringField, TextAreaField, widgets)
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 
-from app.core.validators import IdNumber, Phone
+from app.core.validators import IdNumber, PasswordPolicy, Phone
 from app.volunteers.models import SKILLS, VOLUNTEER_KINDS
 
 
@@ -27,8 +27,8 @@ class RegistrationForm(FlaskForm):
     sex = RadioField(_l("性别"), choices=[("female", _l("女")), ("male", _l("男"))],
                      validators=[InputRequired(_l("请选择性别"))])
     phone = StringField(_l("手机号码（登录用）"), validators=[DataRequired(_l("请填写手机号码")), Phone()])
-    password = PasswordField(_l("设置密码"), validators=[DataRequired(_l("请设置密码")),
-                                                     Length(min=8, max=128, message=_l("密码至少8位"))])
+    password = PasswordField(_l("设置密码"), validators=[DataRequired(_l("请设置密码")), Length(max=128),
+                                                     PasswordPolicy()])
     password2 = PasswordField(_l("再次输入密码"), validators=[EqualTo("password", _l("两次输入的密码不一致"))])
     division_id = SelectField(_l("居住的村（社区）"), coerce=int, validators=[InputRequired(_l("请选择居住地"))])
     capacity = IntegerField(_l("可以结对的儿童人数"), default=1,

@@ -31,6 +31,11 @@ class VolunteerError(ValueError):
         self.message, self.field = message, field
 
 
+class AlreadyRegistered(VolunteerError):
+    """The ID number has an application already. The public page must not say so (anyone could
+    learn who volunteers); the view answers as for a new application and audits the attempt."""
+
+
 @dataclass
 class Registration:
     kind: str
@@ -56,10 +61,10 @@ def register(reg: Registration) -> Volunteer:
     :raise VolunteerError: the ID number or phone is already registered, the organisation does
         not take this kind of volunteer, the sex disagrees with the ID number.
     """
-    if db.session.scalar(sa.select(Volunteer.id).where(Volunteer.id_number == reg.id_number)):
-        raise VolunteerError(N_("该证件号码已注册"), "id_number")
     if db.session.scalar(sa.select(User.id).where(User.username == reg.phone)):
         raise VolunteerError(N_("该手机号码已注册，请直接登录"), "phone")
+    if db.session.scalar(sa.select(Volunteer.id).where(Volunteer.id_number == reg.id_number)):
+        raise AlreadyRegistered(N_("该证件号码已注册"), "id_number")
     org = db.session.get(Organisation, reg.organisation_id)
     if org is None or org.kind not in KIND_ORGANISATIONS[reg.kind]:
         raise VolunteerError(N_("所选组织不招募这一类志愿者"), "organisation_id")

@@ -34,8 +34,12 @@ def roster():
     load = db.session.execute(
         sa.select(sa.func.coalesce(sa.func.sum(Volunteer.active_pairs), 0), sa.func.coalesce(sa.func.sum(Volunteer.capacity), 0))
         .where(volunteers_scope(current_user), Volunteer.status == "approved")).one()
-    return render_template("volunteers/roster.html", page=page, status=status, kind=kind,
+    audit.record("volunteer.list", object_type="volunteers",
+                 detail={"count": page.total, "page": page.page, "status": status, "kind": kind})
+    html = render_template("volunteers/roster.html", page=page, status=status, kind=kind,
                            kinds=VOLUNTEER_KINDS, statuses=VOLUNTEER_STATUSES, load=load)
+    db.session.commit()  # the audit entry, after rendering (a commit expires the rows shown)
+    return html
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -60,6 +64,16 @@ def register():
                     prefer_gender=form.prefer_gender.data, prefer_age_band=form.prefer_age_band.data,
                     availability=form.availability.data))
                 db.session.commit()
+                flash(_("报名成功！请等待组织审核。您可以用手机号码和密码登录查看进度。"), "success")
+                return redirect(url_for("auth.login"))
+            except services.AlreadyRegistered:
+                # Same answer as a new application: the page must not confirm that this ID number
+                # belongs to a volunteer. The attempt is audited with the number masked.
+                db.session.rollback()
+                from app.core.idcard import mask_id_number
+
+                audit.record_now("volunteer.register_duplicate", object_type="volunteers",
+                                 detail={"id_number": mask_id_number(form.id_number.data)})
                 flash(_("报名成功！请等待组织审核。您可以用手机号码和密码登录查看进度。"), "success")
                 return redirect(url_for("auth.login"))
             except services.VolunteerError as exc:

@@ -1,6 +1,7 @@
 """Every route declares a policy; every role × route × in/out-of-scope object gives the expected answer."""
 
 from app.core.permissions import PERMISSIONS, PUBLIC
+from tests.accounts.helpers import account_objects
 from tests.activities.helpers import activity_objects
 from tests.reports.helpers import report_objects, report_who_sees
 
@@ -32,6 +33,7 @@ def _object_for(world, endpoint: str, region: str):
         "proposal_id": r.proposal.id,
         **activity_objects(world, region),  # log_id, photo_id, case_id, event_id
         **report_objects(world, region),  # report_id, token, code
+        **account_objects(world, region),  # user_id
     }
 
 

@@ -63,12 +63,20 @@ def test_registration_refusals_say_why_and_save_nothing(browser, world, db, over
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Volunteer)) == before
 
 
-def test_one_account_per_id_number(browser, world, db):
-    browser.post("/volunteers/register", registration(world), token_from="/volunteers/register")
+def test_one_account_per_id_number_without_telling_anyone_it_is_registered(browser, world, db):
+    from app.core.audit import AuditEntry
+
+    first = browser.post("/volunteers/register", registration(world), token_from="/volunteers/register")
     again = browser.post("/volunteers/register", registration(world, phone="13900002222"),
                          token_from="/volunteers/register")
-    assert again.status_code == 422 and "该证件号码已注册" in again.get_data(as_text=True)
+    # the same answer as a new application: the public page does not confirm the ID number
+    assert again.status_code == first.status_code == 302
+    assert again.headers["Location"] == first.headers["Location"]
+    assert "该证件号码已注册" not in browser.get("/login").get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Volunteer).where(Volunteer.name == "张爱华")) == 1
+    assert db.session.scalar(sa.select(User).where(User.username == "13900002222")) is None
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "volunteer.register_duplicate"))
+    assert entry is not None and "*" in entry.detail["id_number"]
 
 
 @pytest.fixture
