@@ -135,6 +135,18 @@ def screen(volunteer: Volunteer, *, user, check_date, check_result, training_dat
     audit.record(f"volunteer.screen.{decision}", volunteer, detail=changes | {"reason": reason or ""})
 
 
+def record_paper_conduct(volunteer: Volunteer, signed_on: date, scan_name: str, *, user) -> None:
+    """Record a code of conduct signed on paper on ``signed_on`` (noon, China time) with its scan."""
+    from datetime import datetime, time
+
+    from app.core.dates import CHINA
+
+    volunteer.code_of_conduct_accepted_at = datetime.combine(signed_on, time(12), CHINA)
+    volunteer.code_of_conduct_scan = scan_name
+    audit.record("volunteer.conduct_paper", volunteer, user=user, detail={"signed_on": signed_on.isoformat()})
+    db.session.flush()
+
+
 def change_status(volunteer: Volunteer, action: str, reason: str | None, *, user) -> int:
     """Pause, resume or end a volunteer's service. Ending closes the active pairs (the children
     go back to the matching queue); pausing keeps them but makes the volunteer unmatchable.
