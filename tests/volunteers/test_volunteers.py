@@ -45,9 +45,10 @@ def test_register_creates_application_and_login(browser, world, db):
 
 
 @pytest.mark.parametrize("overrides, message", [
-    ({"id_number": make_id_number("522626", BIRTH, 124)[:17] + "0"}, "校验位错误"),
+    ({"id_number": make_id_number("522626", BIRTH, 124)[:17] + "0"}, "身份证号最后一位不对，请核对"),
+    ({"id_number": "52262619750412"}, "身份证号应为18位，您填了14位"),
     ({"sex": "male"}, "性别与身份证号码不一致"),
-    ({"phone": "12345"}, "联系电话格式错误"),
+    ({"phone": "12345"}, "手机号应为11位数字"),
     ({"kind": "five_elder"}, "所选组织不招募这一类志愿者"),
     ({"capacity": "0"}, "人数应在1到10之间"),
     ({"accept_conduct": ""}, "需要同意行为守则"),
