@@ -59,6 +59,8 @@ class Config:
     IMPORT_DIR = os.environ.get("IMPORT_DIR") or None
     DEMO_ALLOWED = True
     CASE_ESCALATE_HOURS = float(os.environ.get("CASE_ESCALATE_HOURS", "4"))
+    # Reports estimated above this many rows run in the background (RQ when REDIS_URL is set).
+    REPORTS_SYNC_ROWS = int(os.environ.get("REPORTS_SYNC_ROWS", "3000"))
 
 
 class DevelopmentConfig(Config):
