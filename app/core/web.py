@@ -41,13 +41,14 @@ class BoundedIntConverter(IntegerConverter):
 
 
 class BoundedParameters(ImmutableMultiDict):
-    """Query-string and form values: ``get(name, type=int)`` gives the default for numbers no
-    column can hold, so that every filter reading an id with ``type=int`` is safe at once."""
+    """Query-string and form values: ``get(name, type=int)`` clamps numbers no column can hold
+    to the largest one, so that every filter reading an id with ``type=int`` is safe at once and
+    still means what was asked (an id nothing has, a page past the end)."""
 
     def get(self, key, default=None, type=None):  # noqa: A002 - Werkzeug's signature
         value = super().get(key, default, type)
         if type is int and isinstance(value, int) and not -MAX_DB_INT <= value <= MAX_DB_INT:
-            return default
+            return MAX_DB_INT if value > 0 else -MAX_DB_INT
         return value
 
 
