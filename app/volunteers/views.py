@@ -274,7 +274,8 @@ def conduct_scan(volunteer_id: int):
     volunteer = get_in_scope_or_404(Volunteer, volunteer_id, volunteers_scope)
     path = consent.scan_path(current_app.config["UPLOAD_DIR"], volunteer.code_of_conduct_scan or "")
     if path is None:
-        abort(404)
+        flash(_("没有纸质签署的行为守则扫描件。"), "info")
+        return redirect(url_for("volunteers.screen", volunteer_id=volunteer.id))
     audit.record("volunteer.conduct_scan_view", volunteer)
     db.session.commit()
     return send_file(path, mimetype=consent.mimetype(path.name), as_attachment=True,
