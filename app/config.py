@@ -58,9 +58,17 @@ class Config:
     # Roster files waiting between preview and confirmation; unset: <instance>/imports.
     IMPORT_DIR = os.environ.get("IMPORT_DIR") or None
     DEMO_ALLOWED = True
+    # Issued report files and thumbnails; unset: <instance>/reports.
+    REPORTS_DIR = os.environ.get("REPORTS_DIR") or None
+    # Processes rendering the chunks of one large PDF; unset: min(2, CPU count).
+    REPORTS_PDF_WORKERS = int(os.environ.get("REPORTS_PDF_WORKERS", "0")) or None
     CASE_ESCALATE_HOURS = float(os.environ.get("CASE_ESCALATE_HOURS", "4"))
     # Reports estimated above this many rows run in the background (RQ when REDIS_URL is set).
     REPORTS_SYNC_ROWS = int(os.environ.get("REPORTS_SYNC_ROWS", "3000"))
+    # The public address of this site (https://xiangban.example.gov.cn): printed reports carry
+    # an absolute verification URL and its QR code built from it. Production refuses to issue
+    # reports without it (a bare path on paper cannot be checked by anyone).
+    SITE_URL = (os.environ.get("SITE_URL") or "").rstrip("/") or None
 
 
 class DevelopmentConfig(Config):

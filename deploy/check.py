@@ -218,7 +218,7 @@ def main() -> int:
         env = {**os.environ, "XIANGBAN_CONFIG": "production", "DATABASE_URL": url,
                "SECRET_KEY": secrets.token_hex(32), "REDIS_URL": REDIS_URL, "PROXY_COUNT": "1",
                "UPLOAD_DIR": str(work / "uploads"), "IMPORT_DIR": str(work / "imports"),
-               "XIANGBAN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2",
+               "XIANGBAN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2", "SITE_URL": f"https://{HOST}",
                "REPORTS_SYNC_ROWS": "-1",  # every report to the background queue
                "PYTHONPATH": str(ROOT)}
         short = {**env, "SECRET_KEY": "x"}

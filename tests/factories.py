@@ -129,6 +129,7 @@ def build_world() -> World:
             "village_director": user(f"director_{tag}", "village_director", village),
             "school_staff": user(f"school_{tag}", "school_staff", township, school),
             "auditor": user(f"auditor_{tag}", "auditor", county),
+            "township_supervisor": user(f"supervisor_{tag}", "township_supervisor", township),
             "volunteer": user(f"vol_{tag}", "volunteer", village, fed),
         }
         region.volunteer = volunteer(village, fed, name=f"志愿者{tag}", user_account=region.users["volunteer"])

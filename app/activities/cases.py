@@ -32,15 +32,15 @@ POLICE_NUMBER = "110"
 def cases_scope(user):
     """Clause on :class:`ProtectionCase` rows ``user`` may see.
 
-    Directors, coordinators and auditors: their division subtree; school staff: cases of their
+    Directors, supervisors, coordinators and auditors: their division subtree; school staff: cases of their
     pupils and those they reported; volunteers: those they reported.
     """
     from app.children.models import Child
-    from app.core.permissions import _subtree_ids
+    from app.core.permissions import REGION_ROLES, _subtree_ids
 
     if user.role == "admin":
         return sa.true()
-    if user.role in ("coordinator", "village_director", "auditor"):
+    if user.role in REGION_ROLES:
         return ProtectionCase.division_id.in_(_subtree_ids(user))
     mine = ProtectionCase.reporter_id == user.id
     if user.role == "school_staff" and user.organisation_id:

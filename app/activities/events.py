@@ -44,14 +44,14 @@ class EventInput:
 
 def events_scope(user):
     """Clause on :class:`SchoolEvent` rows ``user`` may see."""
-    from app.core.permissions import _subtree_ids
+    from app.core.permissions import REGION_ROLES, _subtree_ids
     from app.volunteers.models import Volunteer
 
     if user.role == "admin":
         return sa.true()
     if user.role == "school_staff":
         return SchoolEvent.organisation_id == user.organisation_id if user.organisation_id else sa.false()
-    if user.role in ("coordinator", "village_director", "auditor"):
+    if user.role in REGION_ROLES:
         return SchoolEvent.division_id.in_(_subtree_ids(user))
     if user.role == "volunteer":
         invited = (sa.select(EventAttendance.event_id).join(Volunteer, EventAttendance.volunteer_id == Volunteer.id)
@@ -108,11 +108,16 @@ def create_event(actor, school: Organisation, data: EventInput, allowed_children
 
 
 def set_attendance(actor, event: SchoolEvent, present_children: Iterable[int],
-                   present_volunteers: Iterable[int]) -> tuple[int, int]:
+                   present_volunteers: Iterable[int], today: date | None = None) -> tuple[int, int]:
     """Take attendance from the sign-in list: exactly the ticked invitees attended.
 
     Volunteers who signed in with the code stay signed in. Returns (children, volunteers) present.
+
+    :raise ActivityError: the event's day has not come yet (a planned session has no attendance,
+        and reports count an event as held only once its day has passed and attendance exists).
     """
+    if event.starts_at.astimezone(CHINA).date() > (today or today_cn()):
+        raise ActivityError("children", N_("活动尚未举行，不能提前登记签到；请在活动当天或之后登记"))
     kids, vols = set(present_children), set(present_volunteers)
     now = utcnow()
     for row in event.attendance:

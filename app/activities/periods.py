@@ -36,7 +36,6 @@ MID_AUTUMN = {
     2032: date(2032, 9, 19), 2033: date(2033, 9, 8), 2034: date(2034, 9, 27), 2035: date(2035, 9, 16),
 }
 
-PERIOD_KINDS = ("week", "month", "quarter", "term")
 
 
 class Period(NamedTuple):

@@ -225,11 +225,3 @@ def summarise(statuses: list[PairStatus]) -> dict[str, list[Group]]:
                 group.overdue_items += len(s.overdue)
     return {level: sorted(found.values(), key=lambda g: (-g.overdue_pairs, -g.pairs, g.name))
             for level, found in groups.items()}
-
-
-def village_township(statuses_village_ids: set[int]) -> dict[int, int]:
-    """village id → township id for the given villages."""
-    from app.core.models import Division
-
-    return dict(db.session.execute(sa.select(Division.id, Division.parent_id)
-                                   .where(Division.id.in_(statuses_village_ids))).all())

@@ -136,7 +136,12 @@ def event_attendance(event_id: int):
     form.volunteers.choices = [(r.volunteer_id, "") for r in event.attendance if r.volunteer_id]
     if not form.validate_on_submit():
         return _detail(event, 400, attendance_form=form)
-    kids, vols = event_service.set_attendance(current_user, event, form.children.data, form.volunteers.data)
+    try:
+        kids, vols = event_service.set_attendance(current_user, event, form.children.data, form.volunteers.data)
+    except services.ActivityError as exc:
+        db.session.rollback()
+        form.children.errors = list(form.children.errors) + [_(exc.message)]
+        return _detail(event, 400, attendance_form=form)
     db.session.commit()
     flash(_("已保存签到：学生 %(k)s 人，志愿者 %(v)s 人。", k=kids, v=vols), "success")
     return redirect(url_for("activities.event_detail", event_id=event.id))

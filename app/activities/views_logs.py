@@ -27,8 +27,13 @@ FORMS = {"talk": forms.TalkForm, "visit": forms.VisitForm, "holiday": forms.Holi
 @bp.route("/today")
 @policy("volunteers.self")
 def today():
+    from app.home.todo import todo_for
+
     day = today_cn()
+    # the to-do lines other than the paired children, which have their own cards below
+    todo = [i for i in todo_for(current_user, day) if not i.key.startswith("care.")]
     return render_template("activities/today.html", cards=queries.volunteer_cards(current_user, day), today=day,
+                           todo=todo,
                            upcoming=queries.upcoming_events(current_user, day), checkin_form=forms.CheckinForm(),
                            hours=_my_hours())
 

@@ -29,7 +29,7 @@ def _case_counts() -> dict[str, int]:
 
 
 @bp.route("/overdue")
-@policy("cases.view")
+@policy("overdue.view")
 def overdue():
     day = today_cn()
     statuses = queries.pair_statuses(current_user, day)
@@ -59,7 +59,7 @@ def _filters():
 
 
 @bp.route("/overdue/pairs")
-@policy("cases.view")
+@policy("overdue.view")
 def overdue_list():
     day = today_cn()
     extra, label = _filters()
@@ -79,7 +79,7 @@ def overdue_list():
 
 
 @bp.route("/overdue/no-contact")
-@policy("cases.view")
+@policy("overdue.view")
 def no_contact():
     day = today_cn()
     page = db.paginate(queries.no_contact_query(current_user, day), page=request.args.get("page", 1, type=int),
@@ -89,7 +89,7 @@ def no_contact():
 
 
 @bp.route("/overdue/no-carer")
-@policy("cases.view")
+@policy("overdue.view")
 def no_carer():
     page = db.paginate(queries.no_carer_query(current_user), page=request.args.get("page", 1, type=int),
                        per_page=50, error_out=False)

@@ -73,6 +73,9 @@ CASE_ORDER = tuple(CASE_STATUSES)
 EVENT_KINDS = {
     "tutoring": N_("四点半课堂"),
     "class_meeting": N_("主题班会"),
+    "care_theme": N_("主题关爱教育活动"),  # the school's one each term (seed 003 岚皋)
+    "parents_meeting": N_("返乡家长会"),
+    "family_education": N_("家庭教育讲座"),
     "holiday": N_("节日活动（暑期七彩课堂、六一等）"),
     "safety_law": N_("安全和法治教育"),
     "summer_camp": N_("夏令营"),

@@ -68,7 +68,12 @@ def event_attendance(event_id: int):
         return not_json()
     except InputError as exc:
         return jsonify(error=invalid(exc.fields)), 422
-    counts = event_service.set_attendance(current_user._get_current_object(), event, children, volunteers)
+    try:
+        counts = event_service.set_attendance(current_user._get_current_object(), event, children, volunteers)
+    except ActivityError as exc:
+        db.session.rollback()
+        status, body = activity_error(exc)
+        return jsonify(error=body), status
     db.session.commit()
     return jsonify(attendance_json(event, counts))
 

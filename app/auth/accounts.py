@@ -20,7 +20,7 @@ MIN_PASSWORD_LENGTH = 10
 #: How long an admin's one-time reset code opens the account.
 RESET_CODE_LIFETIME = timedelta(hours=72)
 #: Roles whose scope is a division subtree; school staff also need their school.
-DIVISION_ROLES = frozenset({"coordinator", "village_director", "auditor", "school_staff", "volunteer"})
+DIVISION_ROLES = frozenset(set(ROLES) - {"admin"})
 
 
 class AccountError(ValueError):

@@ -16,6 +16,7 @@ ROLES = {
     "school_staff": N_("学校工作人员"),
     "coordinator": N_("协调员"),
     "village_director": N_("儿童主任"),
+    "township_supervisor": N_("儿童督导员"),
     "auditor": N_("审核评估人员"),
     "admin": N_("系统管理员"),
 }

@@ -61,6 +61,7 @@ class Child(db.Model):
     school_name: so.Mapped[str | None] = so.mapped_column(sa.String(128))
     grade: so.Mapped[str | None] = so.mapped_column(sa.String(32))
     boarding: so.Mapped[bool] = so.mapped_column(default=False)
+    class_name: so.Mapped[str | None] = so.mapped_column(sa.String(32))  # 班级, kept by the school
     # family
     grandparents: so.Mapped[str | None] = so.mapped_column(sa.String(255))
     father_name: so.Mapped[str | None] = so.mapped_column(sa.String(64))

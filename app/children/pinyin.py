@@ -1,8 +1,6 @@
 """Pinyin keys for searching names, with the surname readings that differ from the common one."""
 from __future__ import annotations
 
-from itertools import product
-
 from pypinyin import Style, lazy_pinyin
 
 #: surnames read differently from the character's common reading (单 shàn, not dān, …)
@@ -33,11 +31,3 @@ def name_keys(name: str) -> tuple[str, str]:
         initials.append("".join(s[:1] for s in syllables if s).lower())
     dedup = lambda xs: " ".join(dict.fromkeys(xs))  # noqa: E731
     return dedup(fulls), dedup(initials)
-
-
-def all_readings(name: str) -> list[str]:
-    """Every heteronym combination (bounded), for tests and diagnostics."""
-    from pypinyin import pinyin
-
-    options = pinyin(name, style=Style.NORMAL, heteronym=True)
-    return ["".join(p) for p in list(product(*options))[:16]]

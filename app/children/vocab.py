@@ -109,7 +109,6 @@ PRIORITY_CATEGORIES_EN: dict[str, str] = {
 URGENT_CATEGORIES: frozenset[str] = frozenset({"no_guardian", "one_parent_incapable"})
 
 TIERS: dict[str, str] = {"urgent": "紧急", "key": "重点", "normal": "一般"}
-TIERS_EN: dict[str, str] = {"urgent": "Urgent", "key": "Priority", "normal": "Normal"}
 
 AGE_BANDS: dict[str, str] = {"0-5": "0-5岁", "6-13": "6-13岁", "14-16": "14-16岁"}
 AGE_BANDS_EN: dict[str, str] = {"0-5": "Aged 0-5", "6-13": "Aged 6-13", "14-16": "Aged 14-16"}

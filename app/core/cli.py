@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from app.auth.models import ROLES
 from app.extensions import db
 
 
@@ -33,8 +34,7 @@ def register(app: Flask) -> None:
 
     @users.command("create")
     @click.argument("username")
-    @click.option("--role", required=True, type=click.Choice(sorted(
-        ["volunteer", "school_staff", "coordinator", "village_director", "auditor", "admin"])))
+    @click.option("--role", required=True, type=click.Choice(sorted(ROLES)))
     @click.option("--division", "division_code", help="12-digit division code of the user's scope")
     @click.option("--name", "display_name")
     @click.password_option()
@@ -123,8 +123,7 @@ def register(app: Flask) -> None:
 
     @users.command("set-role")
     @click.argument("username")
-    @click.option("--role", required=True, type=click.Choice(sorted(
-        ["volunteer", "school_staff", "coordinator", "village_director", "auditor", "admin"])))
+    @click.option("--role", required=True, type=click.Choice(sorted(ROLES)))
     @click.option("--division", "division_code", help="12-digit division code of the user's scope")
     @click.option("--organisation", "organisation_id", type=int, help="Organisation id (school staff: the school)")
     def set_role(username, role, division_code, organisation_id):

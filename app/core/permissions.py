@@ -13,7 +13,11 @@ import sqlalchemy as sa
 from flask import abort, request
 from flask_login import current_user
 
-ALL_ROLES = frozenset({"volunteer", "school_staff", "coordinator", "village_director", "auditor", "admin"})
+ALL_ROLES = frozenset({"volunteer", "school_staff", "coordinator", "village_director", "township_supervisor",
+                       "auditor", "admin"})
+#: roles whose scope is their division's subtree (a county, a township or a village).
+#: The township supervisor (儿童督导员, seed 001) oversees the villages of one township, read-only.
+REGION_ROLES = ("coordinator", "village_director", "township_supervisor", "auditor")
 PUBLIC = "public"
 
 #: permission name → roles that hold it. ``public`` needs no login.
@@ -27,7 +31,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "children.reveal": frozenset({"coordinator", "village_director", "admin"}),
     "children.review": frozenset({"village_director", "coordinator", "admin"}),
     "children.consent": frozenset({"coordinator", "village_director", "auditor", "admin"}),
-    "volunteers.view": frozenset({"coordinator", "school_staff", "auditor", "admin"}),
+    "volunteers.view": frozenset({"coordinator", "school_staff", "township_supervisor", "auditor", "admin"}),
     "volunteers.review": frozenset({"coordinator", "admin"}),
     "volunteers.import": frozenset({"school_staff", "coordinator", "admin"}),
     "volunteers.self": frozenset({"volunteer"}),
@@ -36,13 +40,22 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "activities.view": ALL_ROLES,
     "events.manage": frozenset({"school_staff", "coordinator", "admin"}),
     "cases.view": frozenset({"village_director", "coordinator", "admin"}),
-    "cases.read": frozenset({"school_staff", "auditor", "village_director", "coordinator", "admin"}),
+    # overdue talks and visits, children without contact or carer: read-only lists
+    "overdue.view": frozenset({"village_director", "coordinator", "township_supervisor", "school_staff", "admin"}),
+    "school.workspace": frozenset({"school_staff"}),  # the staff member's own school only
+    "cases.read": frozenset({"school_staff", "auditor", "village_director", "township_supervisor", "coordinator",
+                            "admin"}),
     "cases.report": frozenset({"volunteer", "school_staff", "village_director", "coordinator", "admin"}),
     "activities.rules": frozenset({"coordinator", "admin"}),
-    "reports.view": frozenset({"coordinator", "village_director", "school_staff", "auditor", "admin"}),
+    "reports.view": frozenset({"coordinator", "village_director", "school_staff", "township_supervisor", "auditor",
+                              "admin"}),
     "reports.assess": frozenset({"coordinator", "village_director", "auditor", "admin"}),
-    "reports.dashboard": frozenset({"coordinator", "auditor", "admin"}),
+    "reports.dashboard": frozenset({"coordinator", "township_supervisor", "auditor", "admin"}),
     "reports.certificate": ALL_ROLES,
+    "duties.view": frozenset({"school_staff", "village_director", "coordinator", "township_supervisor", "auditor",
+                              "admin"}),
+    "duties.manage": frozenset({"village_director", "coordinator", "admin"}),
+    "duties.track": frozenset({"school_staff", "village_director", "coordinator", "admin"}),
     "audit.view": frozenset({"auditor", "admin"}),
     "admin": frozenset({"admin"}),
 }
@@ -110,7 +123,7 @@ def children_scope(user):
 
     if user.role == "admin":
         return sa.true()
-    if user.role in ("coordinator", "village_director", "auditor"):
+    if user.role in REGION_ROLES:
         return Child.division_id.in_(_subtree_ids(user))
     if user.role == "school_staff":
         return Child.school_id == user.organisation_id if user.organisation_id else sa.false()
@@ -127,7 +140,7 @@ def volunteers_scope(user):
 
     if user.role == "admin":
         return sa.true()
-    if user.role in ("coordinator", "auditor", "village_director"):
+    if user.role in REGION_ROLES:
         return Volunteer.division_id.in_(_subtree_ids(user))
     if user.role == "school_staff":
         return Volunteer.organisation_id == user.organisation_id if user.organisation_id else sa.false()

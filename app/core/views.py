@@ -14,11 +14,9 @@ bp = Blueprint("core", __name__)
 @bp.route("/")
 @policy("authenticated")
 def home():
-    from app.core.dashboard import home_context
+    from app.home.views import render_home
 
-    if current_user.role == "volunteer":  # a volunteer's first page is what is due today
-        return redirect(url_for("activities.today"))
-    return render_template("core/home.html", **home_context(current_user))
+    return render_home(current_user)
 
 
 @bp.route("/language", methods=["POST"])

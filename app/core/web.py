@@ -224,12 +224,14 @@ def register_error_handlers(app: Flask) -> None:
 NAV = [
     ("activities.today", N_("今日待办"), "volunteers.self"),
     ("volunteers.me", N_("我的服务"), "volunteers.self"),
+    ("school.index", N_("学校工作台"), "school.workspace"),
     ("children.roster", N_("儿童花名册"), "children.view"),
     ("volunteers.roster", N_("志愿者"), "volunteers.view"),
     ("matching.index", N_("结对匹配"), "matching.run"),
-    ("activities.overdue", N_("逾期提醒"), "cases.view"),
+    ("activities.overdue", N_("逾期提醒"), "overdue.view"),
     ("activities.events", N_("学校活动"), "events.manage"),
     ("activities.cases", N_("强制报告"), "cases.read"),
+    ("protection.items", N_("六项责任"), "duties.view"),
     ("reports.index", N_("报表"), "reports.view"),
 ]
 

@@ -16,6 +16,7 @@ from app.core.idcard import make_id_number
 from app.core.models import Division, Organisation
 from app.extensions import db
 from app.matching.models import Pair
+from app.protection.demo import seed_protection
 from app.volunteers.models import Volunteer
 
 DEMO_PASSWORD = "xiangban-demo"
@@ -202,6 +203,9 @@ def seed(children: int = 300, volunteers: int = 120) -> dict[str, int]:
 
     db.session.flush()
     seed_activities(20261122, today)
+    from app.school.demo import seed_school
+    seed_school(today)
+    seed_protection(today)
     db.session.commit()
     return {"divisions": db.session.scalar(sa.select(sa.func.count()).select_from(Division)),
             "children": len(kids), "volunteers": len(vols), "pairs": pairs, "users": users}
@@ -219,6 +223,7 @@ def _demo_users(county, townships, focus_village, orgs, schools, vols) -> int:
         ("school", "龙老师（水尾镇中心小学）", "school_staff", shuiwei, schools[(shuiwei.id, "primary")]),
         ("volunteer", demo_volunteer.name, "volunteer", demo_volunteer.division, demo_volunteer.organisation),
         ("auditor", "第三方评估组", "auditor", county, None),
+        ("supervisor", "田建国（水尾镇儿童督导员）", "township_supervisor", shuiwei, None),
     ]
     for username, display, role, division, org in specs:
         user = User(username=username, display_name=display, role=role, division=division,

@@ -3,7 +3,7 @@
     python -m app.matching solve PROBLEM.json -o RESULT.json [--explain EXPLAIN.json]
     python -m app.matching check PROBLEM.json RESULT.json
 
-``solve`` writes exactly the exchange format of PROBLEM.md (pairs, unmatched, objective,
+``solve`` writes exactly the exchange format of docs/matching-problem.md (pairs, unmatched, objective,
 optimal, seconds). ``--explain`` writes the richer explanation to a separate file. A malformed
 problem is reported on stderr naming the record, with exit status 2, and nothing is written.
 
@@ -43,9 +43,7 @@ def _write_json(obj, path: str) -> None:
 
 def cmd_solve(a) -> int:
     t0 = time.perf_counter()
-    from .explain import explain
-    from .problem import ProblemError, load_problem
-    from .solver import solve
+    from .engine import MatchingError, ProblemError, explain, load_problem, solve
 
     try:
         problem = load_problem(a.problem)
@@ -57,7 +55,11 @@ def cmd_solve(a) -> int:
         return 2
     t_read = time.perf_counter()
     # the solver builds the graph itself: on a big fresh round it solves counties meanwhile
-    result = solve(problem, method=a.method)
+    try:
+        result = solve(problem, method=a.method)
+    except MatchingError as e:  # e.g. a pinned pair that breaks a hard constraint
+        print(f"error: {a.problem}: {e}", file=sys.stderr)
+        return 2
     graph = result.graph
     t_solve = time.perf_counter()
     t_graph = t_read + result.timings["graph"]
@@ -141,7 +143,11 @@ def check(problem: dict, result: dict, reasons: bool = True) -> list[str]:
     un = dict(_TIER_UNMATCHED)
     un.update(pr.get("unmatched_cost") or {})
     kids = {c["id"]: c for c in problem["children"]}
-    vols = {v["id"]: v for v in problem["volunteers"]}
+    # a volunteer's held places are not offered: the capacity the result may use
+    vols = {v["id"]: {**v, "capacity": max(v["capacity"] - v.get("held", 0), 0)}
+            for v in problem["volunteers"]}
+    pinned = {(x["child"], x["volunteer"]) for x in problem.get("pinned", [])}
+    excluded = {(x["child"], x["volunteer"]) for x in problem.get("excluded", [])}
     if set(result) != {"pairs", "unmatched", "objective", "optimal", "seconds"}:
         errs.append(f"result keys {sorted(result)} differ from the exchange format")
 
@@ -188,6 +194,10 @@ def check(problem: dict, result: dict, reasons: bool = True) -> list[str]:
         if cost != p["cost"]:
             errs.append(f"pairs[{k}]: cost {p['cost']} but recomputed {cost}")
         total += cost
+    for c, v in sorted(pinned - set(seen.items())):
+        errs.append(f"pinned pair ({c}, {v}) is not in the result")
+    for c, v in sorted(excluded & set(seen.items())):
+        errs.append(f"excluded pair ({c}, {v}) is in the result")
     for vid, n in load.items():
         if n > vols[vid]["capacity"]:
             errs.append(f"volunteer {vid}: {n} children > capacity {vols[vid]['capacity']}")
@@ -213,16 +223,20 @@ def check(problem: dict, result: dict, reasons: bool = True) -> list[str]:
             continue
         ex_seen.add(key)
         why, _ = hard(kids[e["child"]], vols[e["volunteer"]])
+        if key in excluded:
+            why.append("excluded")  # an excluded pair is not "still feasible": no churn
         if not why and seen.get(e["child"]) != e["volunteer"]:
             total += churn
     if total != result["objective"]:
         errs.append(f"objective {result['objective']} but recomputed {total}")
     if reasons and listed:
-        errs.extend(_check_reasons(problem, kids, vols, listed, load, gender_rule, girl_age))
+        errs.extend(_check_reasons(problem, kids, vols, listed, load, gender_rule, girl_age,
+                                   excluded))
     return errs
 
 
-def _check_reasons(problem, kids, vols, listed, load, gender_rule, girl_age) -> list[str]:
+def _check_reasons(problem, kids, vols, listed, load, gender_rule, girl_age,
+                   excluded=frozenset()) -> list[str]:
     """Recompute each unmatched child's reason (numpy over a latitude band of volunteers)."""
     import numpy as np
     vl = list(vols.values())
@@ -253,13 +267,17 @@ def _check_reasons(problem, kids, vols, listed, load, gender_rule, girl_age) -> 
         j2 = np.array([x for x in j.tolist() if req <= skills[x]], dtype=int)
         girl = gender_rule and c["female"] and c["age"] >= girl_age
         j3 = j2[fem[j2]] if (girl and j2.size) else j2
+        j4 = j3 if not excluded else np.array(
+            [x for x in j3.tolist() if (cid, vl[x]["id"]) not in excluded], dtype=int)
         if j.size == 0:
             want = "no_volunteer_in_range"
         elif j2.size == 0:
             want = "no_volunteer_with_skill"
         elif j3.size == 0:
             want = "safeguarding"
-        elif (used[j3] < cap[j3]).any():
+        elif j4.size == 0:
+            want = "forbidden"
+        elif (used[j4] < cap[j4]).any():
             want = "cost_exceeds_unmatched"
         else:
             want = "all_at_capacity"

@@ -15,7 +15,7 @@ def _labels(codes) -> list[str]:
 
 
 def solve_with_explanations(problem: dict, *, locked=(), forbidden=()) -> dict:
-    """Solve ``problem`` (PROBLEM.md format) and explain every pair and unmatched child.
+    """Solve ``problem`` (docs/matching-problem.md format) and explain every pair and unmatched child.
 
     :raise ValueError: a locked pair that violates a hard constraint (message in Chinese).
     """

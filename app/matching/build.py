@@ -1,4 +1,4 @@
-"""Build the matching problem (the exchange format of PROBLEM.md) from the database.
+"""Build the matching problem (the exchange format of docs/matching-problem.md) from the database.
 
 Ids in the problem are ``c<child id>`` and ``v<volunteer id>``.
 """

@@ -1,6 +1,6 @@
 """Matching in the app: build the problem for a region, solve it, keep a proposal, approve it.
 
-The solver (``app.matching.solver``) knows nothing of Flask or the database; this module is
+The solver (``app.matching.engine``) knows nothing of Flask or the database; this module is
 the bridge.
 """
 from __future__ import annotations

@@ -17,7 +17,6 @@ from app.extensions import db
 from app.reports.common import Period, cn_date, hours_text
 
 TITLE = "志愿服务记录证明"
-SERVICE_NAME = "关爱农村留守儿童志愿服务（相伴）"
 
 
 @dataclass

@@ -138,7 +138,6 @@ def build(region: Region, user, list_url) -> dict:
     }
 
 
-METRICS = {"uncovered": "未落实关爱人的儿童", "overdue": "关爱逾期的结对", "no_talk": "当月无谈心记录的结对"}
 
 
 def list_rows(metric: str, region: Region, user, month: str) -> list[dict] | None:

@@ -134,8 +134,8 @@ def _greedy(p, g, churn_cost: int | None = None):
     """Children in priority order take the nearest feasible volunteer with room."""
     import numpy as np
 
-    from app.matching.graph import pair_distance_km
-    from app.matching.solver import objective_of
+    from app.matching.engine.graph import pair_distance_km
+    from app.matching.engine.solve import objective_of
 
     nc = p.n_children
     order_c = np.lexsort((np.arange(nc), -p.c_tier.astype(np.int64)))
@@ -174,7 +174,7 @@ def _broken(p, g, match_arc) -> int:
 
 def _left_out(p, match_arc) -> dict:
     import numpy as np
-    from app.matching.problem import TIERS
+    from app.matching.engine.rules import TIERS
     cnt = np.bincount(p.c_tier[match_arc < 0], minlength=3)
     return {TIERS[k]: int(cnt[k]) for k in (2, 1, 0)}
 
@@ -187,7 +187,7 @@ def worker_compare(problem_path: str, result_path: str, perturbed_path: str) -> 
 
     import generate
     from app.matching import Problem, build_graph, load_problem, solve
-    from app.matching.problem import Params
+    from app.matching.engine.values import Params
 
     p = load_problem(problem_path)
     g = build_graph(p)

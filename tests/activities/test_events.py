@@ -99,3 +99,35 @@ def test_a_coordinator_picks_the_school_first(login, world, db):
     form = coord.get(f"/activities/events/new?school={world.a.school.id}").get_data(as_text=True)
     assert world.a.pupil.name in form
     assert "举办学校" in coord.get(f"/activities/events/new?school={world.b.school.id}").get_data(as_text=True)
+
+
+def test_attendance_for_an_event_not_yet_held_is_refused(login, world, db):
+    """A planned session (dated after today) cannot have a sign-in list: the form says why and
+    keeps the ticks; the service refuses; attendance on the day itself is accepted."""
+    later = make_event(world.user("school_staff"), world.a, day=today_cn() + timedelta(days=3))[0]
+    db.session.commit()
+    with pytest.raises(ActivityError, match="活动尚未举行"):
+        event_service.set_attendance(world.user("school_staff"), later, [world.a.pupil.id], [])
+    db.session.rollback()
+    school = login("school_staff")
+    page = f"/activities/events/{later.id}"
+    response = school.post(f"{page}/attendance", {"children": [str(world.a.pupil.id)]}, token_from=page)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and "活动尚未举行，不能提前登记签到" in body
+    assert "checked" in body  # the tick typed is not lost
+    db.session.expire_all()
+    assert not any(r.attended for r in db.session.scalars(
+        sa.select(EventAttendance).where(EventAttendance.event_id == later.id)))
+    # the same list on the day of the event is taken
+    assert event_service.set_attendance(world.user("school_staff"), later, [world.a.pupil.id], [],
+                                        today=today_cn() + timedelta(days=3)) == (1, 0)
+
+
+def test_api_refuses_attendance_before_the_event_day(client, world, db):
+    from tests.api.helpers import Api
+
+    later = make_event(world.a.users["school_staff"], world.a, day=today_cn() + timedelta(days=1))[0]
+    db.session.commit()
+    refused = Api(client, "school_a").post(f"/api/v1/events/{later.id}/attendance",
+                                           {"children": [world.a.pupil.id], "volunteers": []})
+    assert refused.status_code == 422 and "活动尚未举行" in refused.json["error"]["fields"]["children"]

@@ -3,9 +3,10 @@
 from app.core.permissions import PERMISSIONS, PUBLIC
 from tests.accounts.helpers import account_objects
 from tests.activities.helpers import activity_objects
+from tests.protection.helpers import protection_objects
 from tests.reports.helpers import report_objects, report_who_sees
 
-ROLES = ["volunteer", "school_staff", "coordinator", "village_director", "auditor", "admin"]
+ROLES = ["volunteer", "school_staff", "coordinator", "village_director", "township_supervisor", "auditor", "admin"]
 
 
 def test_every_route_declares_a_policy(app):
@@ -34,6 +35,7 @@ def _object_for(world, endpoint: str, region: str):
         **activity_objects(world, region),  # log_id, photo_id, case_id, event_id
         **report_objects(world, region),  # report_id, token, code
         **account_objects(world, region),  # user_id
+        **protection_objects(world, region),  # item_id
     }
 
 

@@ -155,13 +155,13 @@ def test_region_repairs_reach_the_full_optimum(monkeypatch, k_child, per_place, 
     re-solved. Forced here with tiny first arc sets and either region: every run ends at the
     full optimum, certified, and a region solve really happened and freed fewer than all."""
     from app.matching import Problem, solve
-    from app.matching import solver as solver_module
+    from app.matching.engine import flowsolver, tuning
 
-    first = solver_module._pruned_arcs
-    monkeypatch.setattr(solver_module, "_pruned_arcs",
+    first = flowsolver.pruned_arcs
+    monkeypatch.setattr(flowsolver, "pruned_arcs",
                         lambda *a: first(*a, k_child=k_child, per_place=per_place))
-    monkeypatch.setattr(solver_module, "REPAIR_MAX_SHARE", share)
-    monkeypatch.setattr(solver_module, "REPAIR_EXACT_PATHS", exact_paths)
+    monkeypatch.setattr(tuning, "REPAIR_MAX_SHARE", share)
+    monkeypatch.setattr(tuning, "REPAIR_EXACT_PATHS", exact_paths)
     regions = []
     for seed in (5, 6, 7):
         d = generate.generate(1500, 450, n_counties=1, townships=4, seed=seed)
@@ -178,13 +178,13 @@ def test_counties_solved_in_parallel_processes_give_the_same_optimum(monkeypatch
     """The county method hands each county to a spawned process when the graph is big; forced
     on here for a small two-county instance: same optimum as serially and as one full solve."""
     from app.matching import Problem, solve
-    from app.matching import solver as solver_module
+    from app.matching.engine import tuning
 
     d = generate.generate(900, 270, n_counties=3, townships=2, seed=8)
     prob = Problem.from_dict(d)
     serial = solve(prob, method="county", explain_reasons=False)
     assert serial.stats["county_workers"] == 1
-    monkeypatch.setattr(solver_module, "PARALLEL_MIN_ARCS", 0)
+    monkeypatch.setattr(tuning, "PARALLEL_MIN_ARCS", 0)
     monkeypatch.setattr("os.cpu_count", lambda: 2)  # also on a one-core machine
     parallel = solve(prob, method="county")
     assert parallel.stats["county_workers"] == 2
@@ -199,14 +199,14 @@ def test_counties_solved_while_the_graph_is_built_give_the_same_optimum(monkeypa
     existing pairs so that their churn discount is carried into the workers): the same optimum
     as one full solve, certified and checked; with a lock the pipeline is not used."""
     from app.matching import Problem, solve
-    from app.matching import solver as solver_module
+    from app.matching.engine import tuning
 
     d = generate.generate(900, 270, n_counties=3, townships=2, seed=9)
     d["existing_pairs"] = d["existing_pairs"][::3]  # a fresh round: many places are free
     assert d["existing_pairs"]
     prob = Problem.from_dict(d)
     full = solve(prob, method="full", explain_reasons=False)
-    monkeypatch.setattr(solver_module, "PIPELINE_MIN_CHILDREN", 0)
+    monkeypatch.setattr(tuning, "PIPELINE_MIN_CHILDREN", 0)
     monkeypatch.setattr("os.cpu_count", lambda: 2)
     for method in ("auto", "county"):
         r = solve(prob, method=method)
@@ -229,15 +229,15 @@ def test_a_county_whose_worker_dies_is_solved_in_the_parent(monkeypatch, known_d
     import os
 
     from app.matching import Problem, solve
-    from app.matching import solver as solver_module
+    from app.matching.engine import county, tuning
 
     d = generate.generate(900, 270, n_counties=3, townships=2, seed=9)
     d["existing_pairs"] = d["existing_pairs"][::3]
     prob = Problem.from_dict(d)
     full = solve(prob, method="full", explain_reasons=False)
-    monkeypatch.setattr(solver_module, "PIPELINE_MIN_CHILDREN", 0)
+    monkeypatch.setattr(tuning, "PIPELINE_MIN_CHILDREN", 0)
     monkeypatch.setattr("os.cpu_count", lambda: 2)
-    start = solver_module._CountyPipeline.start.__func__
+    start = county.CountyPipeline.start.__func__
 
     def start_then_kill(cls, p, method):
         pipe = start(cls, p, method)
@@ -246,7 +246,7 @@ def test_a_county_whose_worker_dies_is_solved_in_the_parent(monkeypatch, known_d
             dead.exception()  # wait until the pool knows
         return pipe
 
-    monkeypatch.setattr(solver_module._CountyPipeline, "start", classmethod(start_then_kill))
+    monkeypatch.setattr(county.CountyPipeline, "start", classmethod(start_then_kill))
     r = solve(prob, method="county")
     assert r.stats["county_pipeline"] and r.stats["county_solved_here"] >= 1
     if known_dead:
@@ -261,13 +261,13 @@ def test_a_county_whose_worker_dies_after_the_graph_is_solved_in_the_parent(monk
     import os
 
     from app.matching import Problem, build_graph, solve
-    from app.matching import solver as solver_module
+    from app.matching.engine import tuning
 
     d = generate.generate(900, 270, n_counties=3, townships=2, seed=8)
     prob = Problem.from_dict(d)
     g = build_graph(prob)
     full = solve(prob, g, method="full", explain_reasons=False)
-    monkeypatch.setattr(solver_module, "PARALLEL_MIN_ARCS", 0)
+    monkeypatch.setattr(tuning, "PARALLEL_MIN_ARCS", 0)
     monkeypatch.setattr("os.cpu_count", lambda: 2)
 
     class DyingPool(concurrent.futures.ProcessPoolExecutor):
@@ -289,9 +289,9 @@ def test_reduced_cost_solve_with_a_cap_is_exact_for_any_potentials(monkeypatch, 
     capped arc is repeated without the cap. Random instances, random (not dual) potentials."""
     import numpy as np
 
-    from app.matching import solver as solver_module
+    from app.matching.engine import flow, tuning
 
-    monkeypatch.setattr(solver_module, "REDUCED_COST_CAP", cap)
+    monkeypatch.setattr(tuning, "REDUCED_COST_CAP", cap)
     rng = np.random.default_rng(cap % 97)
     fallbacks = 0
     for _ in range(20):
@@ -311,10 +311,10 @@ def test_reduced_cost_solve_with_a_cap_is_exact_for_any_potentials(monkeypatch, 
             assert (np.bincount(vj[used], minlength=n_v) <= caps).all()
             return int(cost[used].sum() + U[left].sum())
 
-        plain, _ = solver_module._flow_used(args)
+        plain, _ = flow.flow_used(args)
         u = rng.integers(-20_000_000, 20_000_000, n_c)
         price = rng.integers(0, 2_000_000, n_v)
-        used, _, exact = solver_module._flow_used_reduced(args, u, price)
+        used, _, exact = flow.flow_used_reduced(args, u, price)
         assert total(used) == total(plain)
         fallbacks += not exact
     if cap == 0:
@@ -327,13 +327,13 @@ def test_repairs_on_reduced_costs_reach_the_full_optimum(monkeypatch):
     """The repairs' re-solves on reduced costs (tiny first arc sets force many): with a cap so
     low that most capped solves are repeated, and with the default, the full optimum."""
     from app.matching import Problem, solve
-    from app.matching import solver as solver_module
+    from app.matching.engine import flowsolver, tuning
 
-    first = solver_module._pruned_arcs
-    monkeypatch.setattr(solver_module, "_pruned_arcs",
+    first = flowsolver.pruned_arcs
+    monkeypatch.setattr(flowsolver, "pruned_arcs",
                         lambda *a: first(*a, k_child=1, per_place=2))
-    for cap in (10, solver_module.REDUCED_COST_CAP):
-        monkeypatch.setattr(solver_module, "REDUCED_COST_CAP", cap)
+    for cap in (10, tuning.REDUCED_COST_CAP):
+        monkeypatch.setattr(tuning, "REDUCED_COST_CAP", cap)
         capped = []
         for seed in (5, 6):
             d = generate.generate(1500, 450, n_counties=1, townships=4, seed=seed)
@@ -354,7 +354,7 @@ def test_graph_arrays_grow_when_the_reserved_room_is_too_small(monkeypatch, gues
     import numpy as np
 
     from app.matching import Problem, build_graph
-    from app.matching import graph as graph_module
+    from app.matching.engine import graph as graph_module
 
     d = generate.generate(900, 270, n_counties=3, townships=2, seed=11)
     prob = Problem.from_dict(d)

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from app.matching import Child, Params, Problem, ProblemError, Volunteer
-from app.matching.problem import age_band_of, required_skills_of, tier_of
+from app.matching.engine.rules import age_band_of, required_skills_of, tier_of
 
 from .util import child, problem, vol
 

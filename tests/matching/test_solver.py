@@ -266,10 +266,10 @@ def test_county_reached_only_across_its_border(monkeypatch, pipeline):
     cross-county volunteer can reach (and one with no volunteer at all) is an empty part, and the
     cross-county step still finds the optimum — also when the counties are solved in worker
     processes while the graph is being built (forced on for this tiny instance)."""
-    from app.matching import solver as solver_module
+    from app.matching.engine import tuning
 
     if pipeline:
-        monkeypatch.setattr(solver_module, "PIPELINE_MIN_CHILDREN", 0)
+        monkeypatch.setattr(tuning, "PIPELINE_MIN_CHILDREN", 0)
         monkeypatch.setattr("os.cpu_count", lambda: 2)
     d = problem([child("a1", 0, 0, county="522601"), child("b1", 0, 3, county="522622"),
                  child("b2", 0, 4, county="522622"), child("c1", 50, 50, county="522623")],

@@ -42,7 +42,7 @@ def problem(children, volunteers, existing=(), **params):
     return d
 
 
-# ---- an independent model of PROBLEM.md (plain Python) ------------------------------------
+# ---- an independent model of docs/matching-problem.md (plain Python) ------------------------------------
 
 R = 6371.0088
 DEFAULT_U = {"normal": 100_000, "key": 1_000_000, "urgent": 10_000_000}
@@ -76,9 +76,14 @@ def required(c):
     return r
 
 
+def places(v):
+    """The places a solve may fill: the capacity less the places the coordinator holds back."""
+    return max(v["capacity"] - v.get("held", 0), 0)
+
+
 def feasible(d, c, v):
     p = d.get("params", {})
-    if v["capacity"] <= 0 or hav(c, v) > v["max_km"]:
+    if places(v) <= 0 or hav(c, v) > v["max_km"]:
         return False
     if c["county"] != v["county"] and not v["cross_county"]:
         return False
@@ -106,17 +111,23 @@ def brute_force_objective(d) -> int:
     churn = p.get("churn_cost", 50000)
     C, V = d["children"], d["volunteers"]
     ex = {(e["child"], e["volunteer"]) for e in d.get("existing_pairs", [])}
-    n_ex = sum(1 for c in C for v in V if (c["id"], v["id"]) in ex and feasible(d, c, v))
+    pinned = {e["child"]: e["volunteer"] for e in d.get("pinned", [])}
+    excluded = {(e["child"], e["volunteer"]) for e in d.get("excluded", [])}
+    n_ex = sum(1 for c in C for v in V if (c["id"], v["id"]) in ex and feasible(d, c, v)
+               and (c["id"], v["id"]) not in excluded)
     if not C:
         return churn * n_ex
-    slots = [v for v in V for _ in range(max(v["capacity"], 0))]
+    slots = [v for v in V for _ in range(places(v))]
     BIG = 10 ** 13
     M = np.full((len(C), len(slots) + len(C)), BIG, dtype=np.int64)
     for i, c in enumerate(C):
         for s, v in enumerate(slots):
+            if (c["id"], v["id"]) in excluded or pinned.get(c["id"], v["id"]) != v["id"]:
+                continue  # never this pair; a pinned child only with its volunteer
             if feasible(d, c, v):
                 M[i, s] = cost(d, c, v) - (churn if (c["id"], v["id"]) in ex else 0)
-        M[i, len(slots) + i] = U[tier(c)]
+        if c["id"] not in pinned:
+            M[i, len(slots) + i] = U[tier(c)]
     r, k = linear_sum_assignment(M)
     total = int(M[r, k].sum())
     assert total < BIG

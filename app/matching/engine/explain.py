@@ -1,6 +1,6 @@
 """Why a pair was made, why a child is left out, and manual-pair checks.
 
-Unmatched reasons (the first that applies, PROBLEM.md order):
+Unmatched reasons (the first that applies, docs/matching-problem.md order):
 
 * ``no_volunteer_in_range`` — no volunteer (with capacity > 0) within its ``max_km`` of the child
   that the county rule allows;
@@ -25,8 +25,8 @@ from scipy.spatial import cKDTree
 
 from .graph import (V_CAPACITY, V_COUNTY, V_DISTANCE, V_SAFEGUARDING, V_SKILL, CandidateGraph,
                     pair_distance_km, pair_violations)
-from .problem import (AGE_BANDS, GENDERS, SKILL_BIT, SKILLS, TIERS, Problem, km_to_chord,
-                      names_of, unit_xyz)
+from .problem import Problem
+from .rules import AGE_BANDS, GENDERS, SKILL_BIT, SKILLS, TIERS, km_to_chord, names_of, unit_xyz
 
 REASONS = ("no_volunteer_in_range", "no_volunteer_with_skill", "safeguarding", "all_at_capacity")
 EXTRA_REASONS = ("forbidden", "cost_exceeds_unmatched")

@@ -4,7 +4,7 @@ Range search runs on unit-sphere 3-D coordinates with scipy's ``cKDTree`` (chord
 monotone in great-circle distance, so ``max_km`` becomes a chord radius); volunteers are queried
 in buckets of similar radius, against the children of their own county (``cross_county``
 volunteers then also against the children of every other county). The surviving candidates get
-exact haversine distances and are filtered by the hard constraints of PROBLEM.md:
+exact haversine distances and are filtered by the hard constraints of docs/matching-problem.md:
 
 1. distance <= ``max_km``;
 2. same county unless ``cross_county``;
@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.spatial import cKDTree
 
-from .problem import (EARTH_RADIUS_KM, SKILL_BIT, Problem, haversine_km, km_to_chord,
-                      unit_xyz)
+from .problem import Problem
+from .rules import EARTH_RADIUS_KM, SKILL_BIT, haversine_km, km_to_chord, unit_xyz
 
 # Hard-constraint violation bits (see pair_violations / explain.check_pair).
 V_DISTANCE = 1
@@ -37,7 +37,7 @@ V_CAPACITY = 16
 _RADIUS_RATIO = 1.12     # volunteers whose radii differ by less than this share one KD query
 _CHUNK_PAIRS = 4_000_000  # process KD output in pieces of about this many pairs
 #: arcs reserved per child before the build (only written memory counts; more are made room
-#: for when needed). The generated prefecture has 338 per child, the county 308.
+#: for when needed; bench/matching/HISTORY.md).
 ARCS_PER_CHILD_GUESS = 400
 _REL_SLACK = 1e-9          # chord pre-filter is generous; the exact haversine test decides
 
@@ -77,7 +77,7 @@ class CandidateGraph:
 
 def pair_costs(problem: Problem, ci: np.ndarray, vj: np.ndarray,
                dist_km: np.ndarray) -> np.ndarray:
-    """PROBLEM.md pair cost of arcs (ci, vj) at distance ``dist_km`` (int64)."""
+    """Pair cost (docs/matching-problem.md) of arcs (ci, vj) at distance ``dist_km`` (int64)."""
     p = problem.params
     cost = np.rint(dist_km * 1000.0).astype(np.int64)
     cost += 1
@@ -179,8 +179,7 @@ class _Builder:
         self.cnt_feasible = np.zeros(nc, dtype=np.int64)
         # the arcs are written straight into three arrays reserved for ARCS_PER_CHILD_GUESS arcs
         # per child (grown when that is not enough): memory is only committed where written,
-        # and there is no list of pieces to concatenate at the end (at prefecture size that
-        # concatenation and a count over all arcs took 2.7 s and held every arc twice)
+        # and there is no list of pieces to concatenate at the end (which held every arc twice)
         self.ci = self.vj = self.cost = None
         self.n = 0
         self.other_county_only = False  # set for cross-county volunteers after the counties

@@ -1,0 +1,31 @@
+"""The engine is the pure solver: importing it (and the command line's package) in a fresh
+interpreter loads neither Flask nor SQLAlchemy, nor any of the web application's modules."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = """
+import json, sys
+import {module}
+loaded = sorted(m for m in sys.modules
+                if m.split(".")[0] in ("flask", "flask_login", "flask_wtf", "flask_babel",
+                                       "sqlalchemy", "alembic", "werkzeug", "jinja2")
+                or m.startswith(("app.core", "app.extensions", "app.matching.models",
+                                 "app.matching.views", "app.matching.service")))
+print(json.dumps({{"loaded": loaded, "engine": "app.matching.engine.solve" in sys.modules}}))
+"""
+
+
+@pytest.mark.parametrize("module", ["app.matching.engine", "app.matching", "app.matching.__main__"])
+def test_importing_the_engine_loads_no_web_framework_or_database(module):
+    out = subprocess.run([sys.executable, "-c", PROBE.format(module=module)], cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    seen = json.loads(out.stdout)
+    assert seen["loaded"] == []
+    if module != "app.matching.__main__":  # (the command imports the engine when it runs)
+        assert seen["engine"]
