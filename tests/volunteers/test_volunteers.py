@@ -98,7 +98,7 @@ def screen(browser, vol, **data):
 def test_approval_needs_record_check_and_training(browser, world, db, applicant):
     browser.login("coord_a")
     response = screen(browser, applicant, decision="approve")
-    assert response.status_code == 200 and "尚不能通过审核" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "尚不能通过审核" in response.get_data(as_text=True)
     response = screen(browser, applicant, decision="approve", background_check_date="2026-10-01",
                       background_check_result="found", training_completed_at="2026-10-10")
     assert "入职查询（需无违法犯罪记录）" in response.get_data(as_text=True)
