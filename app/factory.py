@@ -102,6 +102,7 @@ def _import_models() -> None:
     import app.matching.models  # noqa: F401
     import app.reports.models  # noqa: F401
     import app.volunteers.models  # noqa: F401
+    import app.homes.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from app.matching.views import bp as matching_bp
     from app.reports.views import bp as reports_bp
     from app.school.views import bp as school_bp
+    from app.homes.views import bp as homes_bp
     from app.volunteers.views import bp as volunteers_bp
 
     app.register_blueprint(core_bp)
@@ -125,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(matching_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(school_bp)
+    app.register_blueprint(homes_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(pwa_bp)  # before the request hooks: its header hook must run after theirs
 

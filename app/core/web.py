@@ -189,7 +189,8 @@ NAV = [
     ("volunteers.roster", N_("志愿者"), "volunteers.view"),
     ("matching.index", N_("结对匹配"), "matching.run"),
     ("activities.overdue", N_("逾期提醒"), "overdue.view"),
-    ("activities.events", N_("学校活动"), "events.manage"),
+    ("activities.events", N_("活动"), "events.manage"),
+    ("homes.index", N_("儿童之家"), "homes.view"),
     ("activities.cases", N_("强制报告"), "cases.read"),
     ("reports.index", N_("报表"), "reports.view"),
 ]
