@@ -263,6 +263,7 @@ def save(found: Preview, scope: ImportScope, actor, *, update_rows: Iterable[int
         for row, child in zip(found.new_rows, saved.created):
             services.audit_created(actor, child, action="child.import",
                                    detail={"row": row.row_number, "created": True})
+            services.after_save(actor, child, on_date)
     for update in found.updates:
         if update.row.row_number not in chosen:
             continue

@@ -185,14 +185,25 @@ def save_child(actor, child: Child | None, values: Mapping[str, Any], *, on_date
         child = fill_child(None, values, on_date)
         db.session.add(child)
         db.session.flush()
-        return child, audit_created(actor, child, action=action or "child.create", detail=detail)
+        changes = audit_created(actor, child, action=action or "child.create", detail=detail)
+        after_save(actor, child, on_date)
+        return child, changes
     before = snapshot(child)
     fill_child(child, values, on_date)
     db.session.flush()
     changes = diff(before, snapshot(child))
     if changes:
         audit.record(action or "child.update", child, user=actor, detail={"changes": changes, **(detail or {})})
+        after_save(actor, child, on_date)
     return child, changes
+
+
+def after_save(actor, child: Child, on_date: date) -> None:
+    """Open the tracked duties the saved record calls for (a guardianship gap for 无人监护, a
+    dropout item for 辍学, a hukou item for 无户籍), so that no such child goes unnoticed."""
+    from app.protection.services import sync_child
+
+    sync_child(actor, child, on_date)
 
 
 def close_child(actor, child: Child, reason: str, on_date: date, *, code: str | None = None) -> bool:

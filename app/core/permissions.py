@@ -54,6 +54,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reports.assess": frozenset({"coordinator", "village_director", "auditor", "admin"}),
     "reports.dashboard": frozenset({"coordinator", "township_supervisor", "auditor", "admin"}),
     "reports.certificate": ALL_ROLES,
+    "duties.view": frozenset({"school_staff", "village_director", "coordinator", "township_supervisor", "auditor",
+                              "admin"}),
+    "duties.manage": frozenset({"village_director", "coordinator", "admin"}),
+    "duties.track": frozenset({"school_staff", "village_director", "coordinator", "admin"}),
     "audit.view": frozenset({"auditor", "admin"}),
     "admin": frozenset({"admin"}),
 }

@@ -192,6 +192,7 @@ NAV = [
     ("activities.events", N_("活动"), "events.manage"),
     ("homes.index", N_("儿童之家"), "homes.view"),
     ("activities.cases", N_("强制报告"), "cases.read"),
+    ("protection.items", N_("六项责任"), "duties.view"),
     ("reports.index", N_("报表"), "reports.view"),
 ]
 

@@ -16,6 +16,7 @@ from app.core.idcard import make_id_number
 from app.core.models import Division, Organisation
 from app.extensions import db
 from app.matching.models import Pair
+from app.protection.demo import seed_protection
 from app.volunteers.models import Volunteer
 
 DEMO_PASSWORD = "xiangban-demo"
@@ -206,6 +207,7 @@ def seed(children: int = 300, volunteers: int = 120) -> dict[str, int]:
     seed_school(today)
     from app.homes.demo import seed_homes
     seed_homes(today)
+    seed_protection(today)
     db.session.commit()
     return {"divisions": db.session.scalar(sa.select(sa.func.count()).select_from(Division)),
             "children": len(kids), "volunteers": len(vols), "pairs": pairs, "users": users}

@@ -36,6 +36,16 @@ def cn_short(day: date | None) -> str:
     return f"{day.month}月{day.day}日" if day else ""
 
 
+def table_date(day: date | None, period: Period | None) -> str:
+    """A date in a dense table: 10月3日 when the period lies within one year, 2026.12.31 when it
+    spans two (a short date would then be ambiguous)."""
+    if day is None:
+        return ""
+    if period is not None and period.start.year == period.end.year:
+        return cn_short(day)
+    return f"{day.year}.{day.month}.{day.day}"
+
+
 @dataclass(frozen=True)
 class Period:
     """An inclusive range of days, with the label printed on the report."""
@@ -123,6 +133,14 @@ class ReportMeta:
     verify_path: str = ""
     landscape: bool = False
     signatures: tuple[str, ...] = SIGNATURES
+    verify_url: str = ""  # absolute, from SITE_URL; printed and encoded in the QR code
+    qr: str = ""  # data: URL of the QR code image of verify_url
+    as_of: str = ""  # 数据截至 <date> when the period is not over yet
+
+    @property
+    def running_header(self) -> str:
+        """The header on every page: the title, the scope and the period (the subtitle)."""
+        return " · ".join(x for x in (self.title, self.subtitle) if x)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -167,5 +185,21 @@ def pct_text(value: float | None) -> str:
 
 
 def hours_text(minutes: int | float | None) -> str:
-    """Minutes as hours with one decimal (``90`` → ``1.5``)."""
+    """Minutes as hours with one decimal (``90`` → ``1.5``) — display only: sums are always
+    taken over exact minutes, never over these rounded figures."""
     return f"{(minutes or 0) / 60:.1f}"
+
+
+def duration_text(minutes: int | None) -> str:
+    """Exact minutes as 小时/分 (``90`` → ``1小时30分``, ``45`` → ``45分``, ``0`` → ``0分``): rows
+    printed this way add up exactly to a total printed the same way."""
+    minutes = int(minutes or 0)
+    h, m = divmod(minutes, 60)
+    if not h:
+        return f"{m}分"
+    return f"{h}小时" + (f"{m:02d}分" if m else "")
+
+
+def exact_hours(minutes: int | None) -> float:
+    """Minutes as an exact-as-possible number of hours (for Excel cells formatted 0.0)."""
+    return (minutes or 0) / 60

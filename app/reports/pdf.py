@@ -32,6 +32,7 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 ORIGIN = "https://xiangban.invalid"
 BASE_URL = ORIGIN + "/"
 THUMB_NAME = re.compile(r"^[0-9a-f]{8,64}\.jpg$")
+THUMB_SIZE = re.compile(r"^[1-9][0-9]{1,3}$")
 IMAGE_DATA = re.compile(r"^data:image/(png|jpeg|svg\+xml);base64,[A-Za-z0-9+/=]+$")
 
 
@@ -85,7 +86,8 @@ def _make_fetcher(policy: FetchPolicy):
                 return path, _read_inside(Path(self.policy.static_dir), path[len("/static/"):])
             if path.startswith("/_thumbs/") and self.policy.thumbs_dir:
                 name = path[len("/_thumbs/"):]
-                if THUMB_NAME.match(name):
+                size, _, base = name.rpartition("/")
+                if THUMB_NAME.match(base) and (not size or THUMB_SIZE.match(size)):
                     return path, _read_inside(Path(self.policy.thumbs_dir), name)
             raise RefusedURL("not a static file")
 
@@ -146,6 +148,27 @@ def render_html(html: str, policy: FetchPolicy) -> Rendered:
 def _render_chunk(args: tuple[str, FetchPolicy]) -> Rendered:
     html, policy = args
     return render_html(html, policy)
+
+
+def render_each(chunks: list[str], policy: FetchPolicy, workers: int = 1, progress=None) -> list[Rendered]:
+    """Render several HTML documents, each on its own, in order (``workers`` > 1: in that many
+    spawned processes); ``progress(done, total)`` is called after each."""
+    results: list[Rendered] = []
+    gc.collect()
+    release_memory()
+    if workers > 1 and len(chunks) > 1:
+        # (no max_tasks_per_child: with it, CPython 3.11's pool can hang when a worker retires)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            for i, result in enumerate(pool.map(_render_chunk, [(c, policy) for c in chunks])):
+                results.append(result)
+                if progress:
+                    progress(i + 1, len(chunks))
+    else:
+        for i, chunk in enumerate(chunks):
+            results.append(render_html(chunk, policy))
+            if progress:
+                progress(i + 1, len(chunks))
+    return results
 
 
 def render_chunks(chunks: list[str], policy: FetchPolicy, workers: int = 1, progress=None) -> Rendered:

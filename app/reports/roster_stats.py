@@ -14,11 +14,10 @@ import sqlalchemy as sa
 
 from app.children.models import Child, ChildReview, child_difficulty_tags
 from app.children.rules import age_band, age_on
-from app.core.models import Division
 from app.extensions import db
 from app.matching.models import Pair
 from app.reports.common import Checks, Period
-from app.reports.scope import Region, subtree_ids
+from app.reports.scope import Region, places, subtree_ids, villages
 
 TITLE = "农村留守儿童花名册季度统计表"
 #: (key, header) in the official column order
@@ -113,33 +112,21 @@ def count(children: list[RosterChild]) -> dict:
     return c
 
 
-def _groups(region: Region) -> tuple[str, dict[int, tuple[int, str]]]:
-    """(label, village id → (group id, group name)): townships of a county, villages otherwise."""
-    divisions = db.session.execute(sa.select(Division.id, Division.name, Division.path, Division.level)
-                                   .where(Division.id.in_(subtree_ids(region)))).all()
-    names = {d.id: d.name for d in divisions}
-    depth = len(region.path.strip("/").split("/"))
-    group_of = {}
-    for d in divisions:
-        chain = [int(x) for x in d.path.strip("/").split("/")]
-        gid = chain[depth] if region.level == "county" and len(chain) > depth else d.id
-        if region.level == "county" and len(chain) <= depth:
-            gid = d.id
-        group_of[d.id] = (gid, names.get(gid, ""))
-    return ("乡镇(街道)" if region.level == "county" else "村(社区)"), group_of
-
-
 def build(region: Region, period: Period) -> RosterStats:
+    """One row per village of the region — every village, those with no children too (村不漏组),
+    printed with its township when the region holds several — and the total."""
     children = roster_children(region, period)
-    label, group_of = _groups(region)
-    groups: dict[int, list[RosterChild]] = {}
-    names: dict[int, str] = {}
+    by_village: dict[int, list[RosterChild]] = {}
     for ch in children:
-        gid, name = group_of.get(ch.division_id, (ch.division_id, ""))
-        groups.setdefault(gid, []).append(ch)
-        names[gid] = name
-    rows = [{"name": names[g], **count(kids)} for g, kids in sorted(groups.items(), key=lambda kv: names[kv[0]])]
-    stats = RosterStats(region.name, period.label, label, rows, {"name": "合计", **count(children)})
+        by_village.setdefault(ch.division_id, []).append(ch)
+    listed = villages(region)
+    known = {v.id for v in listed}
+    labels = {p.id: p.label for p in places(region).values()}
+    rows = [{"name": v.label, "township": v.township, **count(by_village.get(v.id, []))} for v in listed]
+    # children filed directly under a township (no village) still count, on a row of their own
+    for division_id in sorted(set(by_village) - known, key=lambda d: labels.get(d, "")):
+        rows.append({"name": labels.get(division_id, ""), "township": "", **count(by_village[division_id])})
+    stats = RosterStats(region.name, period.label, "村(社区)", rows, {"name": "合计", **count(children)})
     check(stats)
     return stats
 

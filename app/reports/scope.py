@@ -91,3 +91,45 @@ def issuer_name(user) -> str:
     if user.division is not None:
         return user.division.full_name
     return "相伴关爱服务平台"
+
+
+@dataclass(frozen=True)
+class Place:
+    """A division of a region as reports print it."""
+
+    id: int
+    name: str
+    level: str
+    label: str  # 水尾镇鱼塘村 when the region holds several townships, else 鱼塘村
+    township_id: int | None
+    township: str
+
+
+def places(region: Region) -> dict[int, Place]:
+    """Every division of ``region`` (a school: its own division) with its printed label.
+
+    Several villages of a county share a name (six are called 鱼塘村), so wherever the region
+    holds more than one township a village is printed with its township.
+    """
+    rows = db.session.execute(sa.select(Division.id, Division.name, Division.path, Division.level)
+                              .where(Division.path.startswith(region.path, autoescape=True))).all()
+    by_id = {r.id: r for r in rows}
+    multi = sum(r.level == "township" for r in rows) > 1
+    out: dict[int, Place] = {}
+    for r in rows:
+        chain = [int(x) for x in r.path.strip("/").split("/") if x]
+        town = next((by_id[c] for c in chain if c in by_id and by_id[c].level == "township"), None)
+        label = r.name
+        if multi and town is not None and town.id != r.id:
+            label = f"{town.name}{r.name}"
+        out[r.id] = Place(r.id, r.name, r.level, label, town.id if town else None, town.name if town else "")
+    return out
+
+
+def villages(region: Region) -> list[Place]:
+    """The villages (communities) of ``region``, in township then village order: a report that
+    lists villages lists every one of them, those with no children too (村不漏组)."""
+    found = [p for p in places(region).values() if p.level == "village"]
+    if not found and region.level == "village":
+        found = [p for p in places(region).values()]
+    return sorted(found, key=lambda p: (p.township, p.name, p.id))

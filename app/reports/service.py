@@ -150,6 +150,7 @@ def issue(req: ReportRequest, user, *, progress: Progress | None = None) -> Issu
     :raise: as :func:`prepare`.
     """
     progress = progress or (lambda pct, msg: None)
+    site = site_url()
     prepared = prepare(req, user)
     progress(5, "正在汇总数据")
     context = build_context(prepared, user)
@@ -159,10 +160,12 @@ def issue(req: ReportRequest, user, *, progress: Progress | None = None) -> Issu
         kind=kind.code, file_format=req.file_format, title=kind.doc_title, parameters=req.as_params(),
         organisation=prepared.organisation[:128], division_id=prepared.division_id,
         issued_by_id=getattr(user, "id", None), issued_by_name=(getattr(user, "display_name", None) or "命令行")[:64]))
+    verify_url = site + VERIFY_PREFIX + row.verification_code
     meta = ReportMeta(title=kind.doc_title, subtitle=subtitle, organisation=row.organisation,
                       issued_on=cn_date(today_cn()), issued_by=row.issued_by_name, number=row.number,
                       code=row.verification_code, verify_path=VERIFY_PREFIX + row.verification_code,
-                      landscape=kind.landscape)
+                      landscape=kind.landscape, verify_url=verify_url, qr=qr_data_url(verify_url),
+                      as_of=as_of_text(prepared.period))
     progress(20, "正在排版")
     if req.file_format == "pdf":
         data, pages = render.pdf(kind.code, context, meta, progress=progress)
@@ -176,6 +179,43 @@ def issue(req: ReportRequest, user, *, progress: Progress | None = None) -> Issu
     _audit(prepared, row, context, user)
     db.session.flush()
     return row
+
+
+def site_url() -> str:
+    """The site's public address for verification URLs (``SITE_URL``).
+
+    Outside production an unset ``SITE_URL`` falls back to the local development address.
+
+    :raise ParameterError: in production when ``SITE_URL`` is not set — a report that names
+        no reachable address cannot be checked by whoever holds the paper.
+    """
+    configured = current_app.config.get("SITE_URL")
+    if configured:
+        return configured.rstrip("/")
+    if current_app.config.get("NAME") == "production":
+        raise ParameterError(N_("系统未配置网站地址（SITE_URL），不能出具报表；请联系管理员"))
+    return "http://127.0.0.1:5000"
+
+
+def qr_data_url(url: str) -> str:
+    """A data: URL of an SVG QR code of ``url`` (segno, pure Python; medium error correction so
+    a stamped or folded page still scans)."""
+    import base64
+    import io
+
+    import segno
+
+    out = io.BytesIO()
+    segno.make_qr(url, error="m").save(out, kind="svg", scale=4, border=2, xmldecl=False, svgns=True)
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def as_of_text(period: Period | None) -> str:
+    """数据截至 date for a period not yet over (its figures can still change), else ''."""
+    today = today_cn()
+    if period is None or period.end < today:
+        return ""
+    return cn_date(today)
 
 
 def _reserve_number(**values) -> int:

@@ -205,11 +205,13 @@ def format_row(columns: list[Column], cells: list[object], min_lines: int = 1) -
 
 def layout(columns: list[Column], rows: list[tuple[list[object], list[str]]], *, page_height_pt: float,
            first_page_offset_pt: float = 0.0, font_pt: float = 7.5, line_pt: float = 10.5,
-           image_column: int | None = None, max_images: int = 3) -> Grid:
+           image_column: int | None = None, max_images: int = 3, last_page_reserve_pt: float = 0.0) -> Grid:
     """Lay out ``rows`` (cells, thumbnail URLs) and cut them into pages of ``page_height_pt``.
 
     The first page has ``first_page_offset_pt`` less room (title and summary above the table).
-    A row taller than a page is split across pages.
+    A row taller than a page is split across pages. The last page keeps ``last_page_reserve_pt``
+    free (for the signatures): when it has less, its last row moves to a page of its own, so
+    what follows the table is never alone on a page.
     """
     header = format_row(columns, [c.label for c in columns])
     row_rule = 0.5
@@ -232,6 +234,9 @@ def layout(columns: list[Column], rows: list[tuple[list[object], list[str]]], *,
                 lines, images = lines[fits:], []
             pages.append(GridPage(current))
             current, room = [], page_height_pt - head_h
+    if last_page_reserve_pt and room < last_page_reserve_pt and len(current) > 1:
+        pages.append(GridPage(current[:-1]))
+        current = current[-1:]
     if current or not pages:
         pages.append(GridPage(current))
     return Grid(columns, header, pages, font_pt, line_pt, image_column)

@@ -8,7 +8,9 @@ from pathlib import Path
 from app.activities.photos import photo_path
 from app.reports.pdf import ORIGIN, THUMB_NAME
 
-THUMB_SIDE = 96
+THUMB_SIDE = 96  # the ledger's 24 × 18 pt thumbnails: ~290 ppi
+#: visit records print photos 22 mm high (up to ~30 mm wide): 320 px keeps them above 150 ppi
+PRINT_SIDE = 320
 
 
 @lru_cache(maxsize=8)
@@ -19,20 +21,22 @@ def thumbs_dir(root: str) -> Path:
     return folder
 
 
-def thumbnail_url(upload_dir: str, root: str, filename: str) -> str | None:
-    """The renderer URL of ``filename``'s thumbnail, making it on first use; None when the photo
-    is missing or unreadable (the ledger then simply shows no picture)."""
+def thumbnail_url(upload_dir: str, root: str, filename: str, side: int = THUMB_SIDE) -> str | None:
+    """The renderer URL of ``filename``'s thumbnail (at most ``side`` pixels), making it on first
+    use; None when the photo is missing or unreadable (the report then simply shows no picture)."""
     if not THUMB_NAME.match(filename or ""):
         return None
-    target = thumbs_dir(root) / filename
+    folder = thumbs_dir(root) if side == THUMB_SIDE else thumbs_dir(root) / str(side)
+    folder.mkdir(exist_ok=True)
+    target = folder / filename
     if not target.exists():
         source = photo_path(upload_dir, filename)
         try:
             from PIL import Image
 
             with Image.open(source) as img:
-                img.thumbnail((THUMB_SIDE, THUMB_SIDE))
-                img.convert("RGB").save(target, "JPEG", quality=70)
+                img.thumbnail((side, side))
+                img.convert("RGB").save(target, "JPEG", quality=70 if side == THUMB_SIDE else 80)
         except (OSError, ValueError):
             return None
-    return f"{ORIGIN}/_thumbs/{filename}"
+    return f"{ORIGIN}/_thumbs/{filename}" if side == THUMB_SIDE else f"{ORIGIN}/_thumbs/{side}/{filename}"

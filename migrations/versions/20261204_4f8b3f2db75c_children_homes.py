@@ -2,7 +2,7 @@
 organisation kinds (儿童之家, 社会组织, 企业, 社工机构, 残联, 卫健)
 
 Revision ID: 4f8b3f2db75c
-Revises: b5d2e8f1c3a4
+Revises: da6645c39d87
 Create Date: 2026-12-04 18:15:32.101503
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4f8b3f2db75c'
-down_revision = 'b5d2e8f1c3a4'
+down_revision = 'da6645c39d87'
 branch_labels = None
 depends_on = None
 

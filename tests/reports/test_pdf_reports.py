@@ -95,7 +95,7 @@ def test_roster_stats_pdf(world, activity, tmp_path):
     row, data = issue("roster_stats", world.user("coordinator"), division_id=world.a.county.id, period=_quarter())
     text = pdf_text(data, tmp_path)
     _assert_common(text, row, row.page_count)
-    for word in ("花名册季度统计", "儿童总数", "0-5岁", "6-13岁", "14-16岁", "合计", world.a.township.name):
+    for word in ("花名册季度统计", "儿童总数", "0-5岁", "6-13岁", "14-16岁", "合计", world.a.village.name):
         assert word in text, word
 
 
