@@ -134,6 +134,7 @@ def _import_models() -> None:
     import app.protection.models  # noqa: F401
     import app.reports.models  # noqa: F401
     import app.volunteers.models  # noqa: F401
+    import app.homes.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -148,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
     from app.protection.views import bp as protection_bp
     from app.reports.views import bp as reports_bp
     from app.school.views import bp as school_bp
+    from app.homes.views import bp as homes_bp
     from app.volunteers.views import bp as volunteers_bp
     from app.notify.views import bp as notify_bp
 
@@ -160,6 +162,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(protection_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(school_bp)
+    app.register_blueprint(homes_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(pwa_bp)  # before the request hooks: its header hook must run after theirs

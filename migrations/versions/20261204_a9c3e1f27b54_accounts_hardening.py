@@ -2,7 +2,7 @@
 code of conduct's scan, and TRUNCATE refused on the audit log (PostgreSQL)
 
 Revision ID: a9c3e1f27b54
-Revises: da6645c39d87
+Revises: 4f8b3f2db75c
 Create Date: 2026-12-04 18:20:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a9c3e1f27b54'
-down_revision = 'da6645c39d87'
+down_revision = '4f8b3f2db75c'
 branch_labels = None
 depends_on = None
 

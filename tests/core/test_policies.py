@@ -6,6 +6,7 @@ from tests.activities.helpers import activity_objects
 from tests.notify.helpers import notify_objects, notify_who_sees
 from tests.protection.helpers import protection_objects
 from tests.reports.helpers import report_objects, report_who_sees
+from tests.workspaces.helpers import workspace_objects
 
 ROLES = ["volunteer", "school_staff", "coordinator", "village_director", "township_supervisor", "auditor", "admin"]
 
@@ -36,6 +37,7 @@ def _object_for(world, endpoint: str, region: str):
         **activity_objects(world, region),  # log_id, photo_id, case_id, event_id
         **report_objects(world, region),  # report_id, token, code
         **account_objects(world, region),  # user_id
+        **workspace_objects(world, region),  # home_id, evidence_id
         **notify_objects(world, region),  # notification_id
         **protection_objects(world, region),  # item_id
     }
@@ -50,7 +52,9 @@ def _who_sees(world, endpoint, arg, role):
     if role == "volunteer" and arg == "child_id":
         return True  # region A's child is paired with vol_a
     if arg == "event_id":
-        return True  # school_a's event: its staff, the coordinator and admin manage it
+        # school_a's event: its staff, the coordinator and admin manage it; it is held at the
+        # township's school, outside the village director's village
+        return role != "village_director"
     if endpoint == "activities.log_edit" and role == "village_director":
         return 403  # visible, but only its author (7 days) or a coordinator may edit it
     if role == "school_staff":
