@@ -204,13 +204,20 @@ def build(region: Region, period: Period) -> Assessment:
     children = roster_children(region, period)
     roster = _roster_table(children)
     priority = [{"label": label, "count": sum(code in c.categories for c in children),
+                 "effective": sum(code in c.categories and c.effective for c in children),
                  "covered": sum(code in c.categories and c.with_carer for c in children)}
                 for code, label in cv.PRIORITY_CATEGORIES.items()]
     prio = [c for c in children if c.tier != "normal"]
+    # 有效监护 (a capable guardian) is reported apart from pairing coverage: a volunteer pair is
+    # care, not guardianship
     coverage = {"children": len(children), "with_carer": sum(c.with_carer for c in children),
-                "priority": len(prio), "priority_covered": sum(c.with_carer for c in prio)}
+                "effective": sum(c.effective for c in children),
+                "priority": len(prio), "priority_covered": sum(c.with_carer for c in prio),
+                "priority_effective": sum(c.effective for c in prio)}
     coverage["pct"] = pct_text(pct(coverage["with_carer"], coverage["children"]))
+    coverage["effective_pct"] = pct_text(pct(coverage["effective"], coverage["children"]))
     coverage["priority_pct"] = pct_text(pct(coverage["priority_covered"], coverage["priority"]))
+    coverage["priority_effective_pct"] = pct_text(pct(coverage["priority_effective"], coverage["priority"]))
     events, events_total = _events(region, period)
     cases, case_summary = _cases(region, period)
     volunteers, volunteers_total = _volunteers(region, period)

@@ -27,7 +27,7 @@ COLUMNS = (
     ("both_away", "父母双方外出"), ("one_incapable", "一方外出另一方无监护能力"),
     ("orphan", "孤儿"), ("difficulty", "困境儿童"),
     ("no_guardian", "无人监护"), ("dropout", "失学辍学"), ("no_hukou", "无户籍"), ("ill", "患病"),
-    ("disabled", "残疾"), ("with_carer", "已落实关爱人"), ("reviewed", "本季度已核实"),
+    ("disabled", "残疾"), ("effective", "有效监护"), ("with_carer", "有结对关爱人"), ("reviewed", "本季度已核实"),
 )
 KEYS = tuple(k for k, _ in COLUMNS)
 
@@ -49,6 +49,8 @@ class RosterChild:
     tier: str
     with_carer: bool
     reviewed: bool
+    #: a capable guardian recorded (有效监护); a volunteer pair is care, not guardianship
+    effective: bool = False
 
 
 @dataclass
@@ -85,12 +87,26 @@ def roster_children(region: Region, period: Period) -> list[RosterChild]:
     quarter = f"{end.year}-Q{(end.month - 1) // 3 + 1}"
     reviewed = set(db.session.scalars(sa.select(ChildReview.child_id).where(
         id_filter(ChildReview.child_id), ChildReview.quarter == quarter)))
+    effective = effective_ids(id_filter, end)
     out = []
     for cid, division_id, sex, birth, both, one, orphan, categories, tier in rows:
         age = age_on(birth, end) if birth else None
         out.append(RosterChild(cid, division_id, sex, age, age_band(age), bool(both), bool(one), bool(orphan),
-                               cid in tagged, list(categories or []), tier, cid in carers, cid in reviewed))
+                               cid in tagged, list(categories or []), tier, cid in carers, cid in reviewed,
+                               cid in effective))
     return out
+
+
+def effective_ids(id_filter, end: date) -> set[int]:
+    """The children with a capable guardian on ``end``: recorded now, less those whose gap was
+    closed only after ``end`` (they were still without one then)."""
+    from app.protection.models import DutyItem
+    from app.protection.services import effective_guardianship_clause
+
+    now = set(db.session.scalars(sa.select(Child.id).where(id_filter(Child.id), effective_guardianship_clause())))
+    later = set(db.session.scalars(sa.select(DutyItem.child_id).where(
+        id_filter(DutyItem.child_id), DutyItem.kind == "gap", DutyItem.outcome_on > end)))
+    return now - later
 
 
 def count(children: list[RosterChild]) -> dict:
@@ -107,6 +123,7 @@ def count(children: list[RosterChild]) -> dict:
         c["difficulty"] += ch.difficulty
         for cat in ("no_guardian", "dropout", "no_hukou", "ill", "disabled"):
             c[cat] += cat in ch.categories
+        c["effective"] += ch.effective
         c["with_carer"] += ch.with_carer
         c["reviewed"] += ch.reviewed
     return c
