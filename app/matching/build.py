@@ -13,7 +13,7 @@ from app.children.models import Child
 from app.core.dates import age_on, today_cn
 from app.core.models import Division
 from app.extensions import db
-from app.matching.models import Pair
+from app.matching.models import MatchSteering, Pair
 from app.volunteers.models import Volunteer
 
 CATEGORY_CODES = ("no_guardian", "one_parent_incapable", "dropout", "no_hukou", "ill", "disabled")
@@ -30,6 +30,7 @@ class BuiltProblem:
     skipped_children: list[Child]  # children without coordinates (their village has none)
     region_children: dict[str, int] = None  # active children in the region, by tier
     region_covered: dict[str, int] = None  # of which with an active carer today, by tier
+    steering: list[MatchSteering] = None  # the standing decisions that apply to this problem
 
 
 def _coords(division: Division) -> tuple[float, float] | None:
@@ -109,4 +110,46 @@ def build_problem(region: Division, *, mode: str = "queue") -> BuiltProblem:
     existing = {c: v for c, v in existing.items() if v in vol_rows}
     problem = {"children": children, "volunteers": vols,
                "existing_pairs": [{"child": c, "volunteer": v} for c, v in existing.items()]}
-    return BuiltProblem(problem, kids, vol_rows, existing, skipped, region_children, region_covered)
+    steering = _apply_steering(problem, kids, vol_rows)
+    return BuiltProblem(problem, kids, vol_rows, existing, skipped, region_children, region_covered,
+                        steering)
+
+
+def active_steering(volunteer_ids) -> list[MatchSteering]:
+    """The standing pins, exclusions and holds of these volunteers (oldest first)."""
+    return db.session.scalars(
+        sa.select(MatchSteering).where(MatchSteering.removed_at.is_(None),
+                                       MatchSteering.volunteer_id.in_(volunteer_ids))
+        .options(so.joinedload(MatchSteering.child), so.joinedload(MatchSteering.volunteer))
+        .order_by(MatchSteering.id)).all()
+
+
+def _apply_steering(problem: dict, kids: dict, vol_rows: dict) -> list[MatchSteering]:
+    """Give the solver the steering that concerns this problem: pins and exclusions whose child
+    and volunteer are both in it, held places of its volunteers (never more than they have)."""
+    rows = active_steering([v.id for v in vol_rows.values()])
+    by_key = {v["id"]: v for v in problem["volunteers"]}
+    pinned, excluded, used = [], [], []
+    for row in rows:
+        vkey = f"v{row.volunteer_id}"
+        if row.kind == "hold":
+            vol = by_key[vkey]
+            vol["held"] = min(vol.get("held", 0) + row.places, vol["capacity"])
+            used.append(row)
+            continue
+        ckey = f"c{row.child_id}"
+        if ckey not in kids:
+            continue  # (paired already and not re-matched, or outside this region)
+        pair = {"child": ckey, "volunteer": vkey}
+        if row.kind == "pin" and ckey not in {p["child"] for p in pinned}:
+            pinned.append(pair)
+        elif row.kind == "exclude" and pair not in excluded:
+            excluded.append(pair)
+        else:
+            continue
+        used.append(row)
+    if pinned:
+        problem["pinned"] = pinned
+    if excluded:
+        problem["excluded"] = [p for p in excluded if p not in pinned]
+    return used

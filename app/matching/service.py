@@ -13,9 +13,10 @@ from app.core import audit
 from app.core.i18n import N_
 from app.core.models import Division, utcnow
 from app.extensions import db
-from app.matching.build import BuiltProblem, build_problem
-from app.matching.models import MatchProposal, Pair
+from app.matching.build import BuiltProblem, active_steering, build_problem
+from app.matching.models import MatchProposal, MatchSteering, Pair
 from app.matching.pairs import PairingError, activate_pair, close_pair
+from app.volunteers.models import Volunteer
 
 REASON_LABELS = {
     "no_volunteer_in_range": N_("服务范围内没有志愿者"),
@@ -38,8 +39,13 @@ def _key_id(key: str) -> int:
     return int(key[1:])
 
 
-def solve_region(region: Division, user, *, mode: str = "queue", locked=(), forbidden=()) -> MatchProposal:
+def solve_region(region: Division, user, *, mode: str = "queue", locked=(), forbidden=(),
+                 previous: MatchProposal | None = None) -> MatchProposal:
     """Solve the region's problem and store the result as a draft proposal (not yet applied).
+
+    The standing steering of the region's volunteers (pins, exclusions, held places) enters the
+    solve; pins that can no longer be honoured are left out and listed. ``previous``: the
+    proposal this one replaces (its page shows what changed since).
 
     :raise ProposalError: a locked pair that breaks a hard constraint (the reason is given).
     """
@@ -52,9 +58,14 @@ def solve_region(region: Division, user, *, mode: str = "queue", locked=(), forb
         result = solve_with_explanations(built.problem, locked=locked, forbidden=forbidden)
     except ValueError as exc:  # an infeasible lock
         raise ProposalError(str(exc)) from None
+    pinned = [[x["child"], x["volunteer"]] for x in built.problem.get("pinned", [])]
+    excluded = [[x["child"], x["volunteer"]] for x in built.problem.get("excluded", [])]
+    shown = _present(built, result, mode)
+    shown["previous_id"] = previous.id if previous is not None else None
     proposal = MatchProposal(division_id=region.id, created_by_id=user.id, status="draft",
-                             locked=[list(p) for p in locked], forbidden=[list(p) for p in forbidden],
-                             objective=result["objective"], result=_present(built, result, mode))
+                             locked=[list(p) for p in locked] + pinned,
+                             forbidden=[list(p) for p in forbidden] + excluded,
+                             objective=result["objective"], result=shown)
     db.session.add(proposal)
     db.session.flush()
     audit.record("matching.solve", proposal, detail={"region": region.code, "mode": mode,
@@ -62,23 +73,39 @@ def solve_region(region: Division, user, *, mode: str = "queue", locked=(), forb
     return proposal
 
 
+def _name_of(built: BuiltProblem, key: str | None) -> str | None:
+    if not key:
+        return None
+    row = built.children.get(key) if key.startswith("c") else built.volunteers.get(key)
+    return row.name if row is not None else None
+
+
 def _present(built: BuiltProblem, result: dict, mode: str) -> dict:
     """Plain data for the proposal page: names, villages, reasons, tier summary, changes."""
     pairs = []
     for p in result["pairs"]:
         child, vol = built.children[p["child"]], built.volunteers[p["volunteer"]]
+        why = dict(p.get("why", {}))
+        if why.get("nearer") and why["nearer"].get("volunteer"):
+            why["nearer"] = {**why["nearer"], "volunteer_name": _name_of(built, why["nearer"]["volunteer"]),
+                             "child_name": _name_of(built, why["nearer"].get("child"))}
+        township = child.division.ancestor("township")
         pairs.append({
             "child": p["child"], "volunteer": p["volunteer"], "child_name": child.name, "tier": child.tier,
-            "village": child.division.name, "volunteer_name": vol.name, "volunteer_kind": vol.kind,
-            "distance_km": p.get("distance_km"), "why": p.get("why", {}), "cost": p["cost"],
+            "village": child.division.name, "township": township.name if township else child.division.name,
+            "volunteer_name": vol.name, "volunteer_kind": vol.kind,
+            "distance_km": p.get("distance_km"), "why": why, "cost": p["cost"],
             "kept": built.existing.get(p["child"]) == p["volunteer"],
         })
     unmatched_by_village: dict[str, list] = defaultdict(list)
     for u in result["unmatched"]:
         child = built.children[u["child"]]
+        help_ = dict(u.get("help") or {})
+        if help_.get("volunteer"):
+            help_["volunteer_name"] = _name_of(built, help_["volunteer"])
         unmatched_by_village[child.division.full_name].append({
             "child": u["child"], "child_name": child.name, "tier": u["tier"], "reason": u["reason"],
-            "detail": u.get("detail"),
+            "detail": u.get("detail"), "help": help_, "village": child.division.name,
         })
     kept = {(p["child"], p["volunteer"]) for p in result["pairs"]}
     broken = [{"child": c, "volunteer": v, "child_name": built.children[c].name,
@@ -94,7 +121,98 @@ def _present(built: BuiltProblem, result: dict, mode: str) -> dict:
     return {"mode": mode, "pairs": pairs, "unmatched": dict(sorted(unmatched_by_village.items())),
             "broken": broken, "summary": summary, "optimal": result["optimal"], "seconds": result["seconds"],
             "objective": result["objective"], "skipped": [c.name for c in built.skipped_children],
-            "new_pairs": sum(1 for p in pairs if not p["kept"])}
+            "new_pairs": sum(1 for p in pairs if not p["kept"]),
+            "today": {c: v for c, v in built.existing.items()},
+            "names": {**{k: c.name for k, c in built.children.items()},
+                      **{k: v.name for k, v in built.volunteers.items()}},
+            "pins_dropped": [{**d, "child_name": _name_of(built, d["child"]),
+                              "volunteer_name": _name_of(built, d["volunteer"])}
+                             for d in result.get("pins_dropped", [])],
+            "steering": {"pinned": [[x["child"], x["volunteer"]] for x in built.problem.get("pinned", [])],
+                         "excluded": [[x["child"], x["volunteer"]] for x in built.problem.get("excluded", [])],
+                         "held": {v["id"]: v["held"] for v in built.problem["volunteers"] if v.get("held")}}}
+
+
+MOVE_REASONS = {
+    "pinned": N_("协调员固定了新结对"),
+    "excluded": N_("协调员排除了原结对"),
+    "held": N_("原志愿者的名额被保留"),
+    "better": N_("整体更优：让更需要的儿童得到服务或路程更短"),
+}
+END_REASONS = {"not_in_round": N_("本轮未参与计算（已有结对或不在区域内）")}
+
+
+def diff(before: dict[str, str], after: dict, names: dict[str, str] | None = None) -> dict:
+    """What changed from the pairs ``before`` (child -> volunteer: today's pairs or an earlier
+    proposal's) to the proposal result ``after``: new, kept, moved (with the reason) and ended
+    (with the child's unmatched reason in ``after``, if it was in that round)."""
+    names = {**(after.get("names") or {}), **(names or {})}
+    now = {p["child"]: p["volunteer"] for p in after["pairs"]}
+    reasons = {u["child"]: u["reason"] for rows in after["unmatched"].values() for u in rows}
+    steer = after.get("steering") or {}
+    pinned = {tuple(x) for x in steer.get("pinned", [])}
+    excluded = {tuple(x) for x in steer.get("excluded", [])}
+    held = steer.get("held") or {}
+
+    def row(c, v, old=None, reason=None):
+        return {"child": c, "child_name": names.get(c, c), "volunteer": v, "volunteer_name": names.get(v, v),
+                "old_volunteer": old, "old_volunteer_name": names.get(old, old) if old else None, "reason": reason}
+
+    out = {"new": [], "kept": [], "moved": [], "ended": []}
+    for c, v in now.items():
+        old = before.get(c)
+        if old is None:
+            out["new"].append(row(c, v))
+        elif old == v:
+            out["kept"].append(row(c, v))
+        else:
+            why = ("pinned" if (c, v) in pinned else "excluded" if (c, old) in excluded
+                   else "held" if old in held else "better")
+            out["moved"].append(row(c, v, old, why))
+    for c, old in before.items():
+        if c not in now:
+            out["ended"].append(row(c, None, old, reasons.get(c, "not_in_round")))
+    return out
+
+
+def add_steering(user, kind: str, volunteer, *, child=None, places: int | None = None) -> MatchSteering:
+    """Record a standing pin / exclusion (child and volunteer) or hold (volunteer and places).
+
+    The same pin or exclusion twice is kept once; a pin replaces an exclusion of the same pair
+    and the other way round, and a child's new pin replaces its old one (the later decision
+    wins). Flushes and audits, never commits.
+    """
+    same = [] if child is None else db.session.scalars(sa.select(MatchSteering).where(
+        MatchSteering.removed_at.is_(None), MatchSteering.child_id == child.id,
+        MatchSteering.kind.in_(("pin", "exclude")))).all()
+    for row in same:
+        if row.kind == kind and row.volunteer_id == volunteer.id:
+            return row
+        if row.volunteer_id == volunteer.id or (kind == "pin" and row.kind == "pin"):
+            remove_steering(row, user)
+    row = MatchSteering(kind=kind, child_id=getattr(child, "id", None), volunteer_id=volunteer.id,
+                        places=places if kind == "hold" else None, created_by_id=user.id)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(f"matching.steer.{kind}", row, detail={"child_id": row.child_id,
+                                                         "volunteer_id": row.volunteer_id,
+                                                         "places": row.places})
+    return row
+
+
+def remove_steering(row: MatchSteering, user) -> None:
+    """End a standing decision (kept as history)."""
+    if row.removed_at is not None:
+        return
+    row.removed_at = utcnow()
+    row.removed_by_id = user.id
+    audit.record(f"matching.steer.{row.kind}.remove", row)
+
+
+def steering_rows(proposal: MatchProposal) -> list[MatchSteering]:
+    """The standing decisions of the volunteers in this proposal's region (for its page)."""
+    in_region = sa.select(Division.id).where(Division.path.startswith(proposal.division.path, autoescape=True))
+    return active_steering(sa.select(Volunteer.id).where(Volunteer.division_id.in_(in_region)))
 
 
 def approve(proposal: MatchProposal, user) -> dict:

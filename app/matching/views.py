@@ -9,7 +9,7 @@ from app.core.permissions import (children_scope, divisions_scope, get_in_scope_
                                   proposals_scope, volunteers_scope)
 from app.extensions import db
 from app.matching import service
-from app.matching.models import MatchProposal, Pair
+from app.matching.models import STEERING_KINDS, MatchProposal, MatchSteering, Pair
 from app.matching.pairs import close_pair
 from app.volunteers.models import Volunteer
 
@@ -60,27 +60,129 @@ def solve():
 @policy("matching.run")
 def proposal(proposal_id: int):
     row = get_in_scope_or_404(MatchProposal, proposal_id, proposals_scope)
-    return render_template("matching/proposal.html", proposal=row, result=row.result,
-                           reasons=service.REASON_LABELS)
+    result = row.result
+    previous = _previous(row)
+    changes = service.diff(previous.result_pairs if previous else result.get("today", {}), result)
+    return render_template("matching/proposal.html", proposal=row, result=result, previous=previous,
+                           changes=changes, steering=service.steering_rows(row), reasons=service.REASON_LABELS,
+                           townships=_by_township(result["pairs"]), unmatched=_unmatched_by_tier(result),
+                           kinds=STEERING_KINDS, move_reasons=service.MOVE_REASONS)
+
+
+@bp.route("/proposals/<int:proposal_id>/changes")
+@policy("matching.run")
+def changes(proposal_id: int):
+    """What changed: against today's pairs (``?against=today``) or an earlier proposal."""
+    row = get_in_scope_or_404(MatchProposal, proposal_id, proposals_scope)
+    against = request.args.get("against", "previous")
+    other = None
+    if against == "today":
+        before = row.result.get("today", {})
+    else:
+        other = (get_in_scope_or_404(MatchProposal, int(against), proposals_scope) if against.isdigit()
+                 else _previous(row))
+        before = other.result_pairs if other else row.result.get("today", {})
+    names = dict(other.result.get("names") or {}) if other else {}
+    return render_template("matching/changes.html", proposal=row, other=other,
+                           changes=service.diff(before, row.result, names), reasons=service.REASON_LABELS,
+                           move_reasons=service.MOVE_REASONS, end_reasons=service.END_REASONS)
+
+
+def _previous(row: MatchProposal) -> MatchProposal | None:
+    pid = (row.result or {}).get("previous_id")
+    if not pid:
+        return None
+    return db.session.scalar(sa.select(MatchProposal).where(MatchProposal.id == pid, proposals_scope(current_user)))
+
+
+def _by_township(pairs: list[dict]) -> list[tuple[str, list[dict]]]:
+    groups: dict[str, list[dict]] = {}
+    for p in pairs:
+        groups.setdefault(p.get("township") or p["village"], []).append(p)
+    return sorted(groups.items())
+
+
+def _unmatched_by_tier(result: dict) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {t: [] for t in service.TIERS}
+    for rows in result["unmatched"].values():
+        for u in rows:
+            out[u["tier"]].append(u)
+    return out
+
+
+def _key_ids(value: str) -> tuple[int, int] | None:
+    """``"c12:v3"`` -> (12, 3)."""
+    child, _, vol = value.partition(":")
+    if child[:1] != "c" or vol[:1] != "v" or not child[1:].isdigit() or not vol[1:].isdigit():
+        return None
+    return int(child[1:]), int(vol[1:])
+
+
+def _resolve(row: MatchProposal):
+    """Re-solve the proposal's region with the standing steering; the new proposal replaces it."""
+    try:
+        new = service.solve_region(row.division, current_user, mode=row.result.get("mode", "queue"), previous=row)
+    except service.ProposalError as exc:
+        db.session.rollback()
+        flash(_(exc.message), "error")
+        return redirect(url_for("matching.proposal", proposal_id=row.id))
+    if row.status == "draft":
+        row.status = "discarded"
+    db.session.commit()
+    return redirect(url_for("matching.proposal", proposal_id=new.id))
 
 
 @bp.route("/proposals/<int:proposal_id>/resolve", methods=["POST"])
 @policy("matching.run")
 def resolve(proposal_id: int):
-    """Re-solve with pairs locked or forbidden by the coordinator."""
+    """Pin (``lock``) or exclude (``forbid``) pairs — kept for later rounds until removed — and
+    re-solve."""
     row = get_in_scope_or_404(MatchProposal, proposal_id, proposals_scope)
-    locked = [p.split(":") for p in request.form.getlist("lock") if ":" in p]
-    forbidden = list(row.forbidden) + [p.split(":") for p in request.form.getlist("forbid") if ":" in p]
-    try:
-        new = service.solve_region(row.division, current_user, mode=row.result.get("mode", "queue"),
-                                   locked=locked, forbidden=forbidden)
-    except service.ProposalError as exc:
-        db.session.rollback()
-        flash(_(exc.message), "error")
-        return redirect(url_for("matching.proposal", proposal_id=row.id))
-    row.status = "discarded"
-    db.session.commit()
-    return redirect(url_for("matching.proposal", proposal_id=new.id))
+    for field, kind in (("lock", "pin"), ("forbid", "exclude")):
+        for value in request.form.getlist(field):
+            ids = _key_ids(value)
+            if ids is None:
+                abort(400)
+            child = get_in_scope_or_404(Child, ids[0], children_scope)
+            volunteer = get_in_scope_or_404(Volunteer, ids[1], volunteers_scope)
+            service.add_steering(current_user, kind, volunteer, child=child)
+    return _resolve(row)
+
+
+@bp.route("/proposals/<int:proposal_id>/hold", methods=["POST"])
+@policy("matching.run")
+def hold(proposal_id: int):
+    """Hold some of a volunteer's free places out of the rounds, then re-solve."""
+    row = get_in_scope_or_404(MatchProposal, proposal_id, proposals_scope)
+    volunteer_id = request.form.get("volunteer", type=int)
+    if volunteer_id is None:
+        flash(_("请选择要保留名额的志愿者"), "error")
+        return redirect(url_for("matching.proposal", proposal_id=row.id, _anchor="steering"))
+    volunteer = get_in_scope_or_404(Volunteer, volunteer_id, volunteers_scope)
+    places = request.form.get("places", type=int)
+    if places is None or not 1 <= places <= volunteer.capacity:
+        flash(_("保留名额须为 1 到 %(n)s 之间的整数（该志愿者共 %(n)s 个名额）", n=volunteer.capacity), "error")
+        return redirect(url_for("matching.proposal", proposal_id=row.id, _anchor="steering"))
+    service.add_steering(current_user, "hold", volunteer, places=places)
+    return _resolve(row)
+
+
+@bp.route("/proposals/<int:proposal_id>/unsteer", methods=["POST"])
+@policy("matching.run")
+def unsteer(proposal_id: int):
+    """Remove a standing pin, exclusion or hold (form field ``steering``), then re-solve."""
+    row = get_in_scope_or_404(MatchProposal, proposal_id, proposals_scope)
+    steering_id = request.form.get("steering", type=int)
+    if steering_id is None:
+        flash(_("请选择要取消的安排"), "error")
+        return redirect(url_for("matching.proposal", proposal_id=row.id, _anchor="steering"))
+    steer = db.session.scalar(sa.select(MatchSteering).where(
+        MatchSteering.id == steering_id,
+        MatchSteering.volunteer_id.in_(sa.select(Volunteer.id).where(volunteers_scope(current_user)))))
+    if steer is None:
+        abort(404)
+    service.remove_steering(steer, current_user)
+    return _resolve(row)
 
 
 @bp.route("/proposals/<int:proposal_id>/approve", methods=["POST"])

@@ -110,9 +110,10 @@ def _cadence(region: Region, period: Period) -> list[dict]:
 
 
 def _events(region: Region, period: Period) -> tuple[list[dict], dict]:
-    start, end = period.utc_bounds()
-    where = (SchoolEvent.division_id.in_(subtree_ids(region)), SchoolEvent.starts_at >= start,
-             SchoolEvent.starts_at < end)
+    """School events held (day come, attendance taken) in the period, by kind."""
+    from app.reports.ledger import held_events
+
+    where = (SchoolEvent.division_id.in_(subtree_ids(region)), *held_events(period))
     held = dict(db.session.execute(sa.select(SchoolEvent.kind, sa.func.count()).where(*where)
                                    .group_by(SchoolEvent.kind)).all())
     present: dict[tuple[str, bool], int] = {}
@@ -166,7 +167,8 @@ def _cases(region: Region, period: Period) -> tuple[list[dict], dict]:
 
 
 def _volunteers(region: Region, period: Period) -> tuple[list[dict], dict]:
-    start, end = period.utc_bounds()
+    from app.reports.ledger import held_events
+
     in_region = Volunteer.division_id.in_(subtree_ids(region))
     approved = dict(db.session.execute(sa.select(Volunteer.kind, sa.func.count()).where(
         in_region, Volunteer.status == "approved").group_by(Volunteer.kind)).all())
@@ -180,8 +182,7 @@ def _volunteers(region: Region, period: Period) -> tuple[list[dict], dict]:
         sa.select(Volunteer.kind, sa.func.sum(SchoolEvent.duration_minutes))
         .join(EventAttendance, EventAttendance.volunteer_id == Volunteer.id)
         .join(SchoolEvent, SchoolEvent.id == EventAttendance.event_id)
-        .where(in_region, EventAttendance.attended.is_(True), SchoolEvent.starts_at >= start,
-               SchoolEvent.starts_at < end).group_by(Volunteer.kind)).all())
+        .where(in_region, EventAttendance.attended.is_(True), *held_events(period)).group_by(Volunteer.kind)).all())
     rows = []
     for code, label in VOLUNTEER_KINDS.items():
         logs, active, minutes = log_stats.get(code, (0, 0, 0))

@@ -6,6 +6,7 @@ ID numbers and phone numbers are masked unless the caller asked to reveal them (
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -19,7 +20,7 @@ from app.core.idcard import mask_id_number
 from app.core.phone import mask_phone
 from app.extensions import db
 from app.matching.models import PAIR_STATUSES, Pair
-from app.reports.common import cn_date, hours_text
+from app.reports.common import Period, cn_date, hours_text
 
 TITLE = "农村留守儿童一人一档"
 SECTIONS = (
@@ -134,9 +135,14 @@ def _add_logs(file: ChildFile, child: Child) -> None:
 
 
 def _add_events(file: ChildFile, child: Child) -> None:
+    """The school events the child was invited to that were held (their day has come and
+    attendance was taken): a planned session is nobody's absence."""
+    from app.reports.ledger import held_events
+
+    held = held_events(Period(date(2000, 1, 1), today_cn(), ""))
     rows = db.session.execute(
         sa.select(SchoolEvent, EventAttendance.attended).join(EventAttendance, EventAttendance.event_id == SchoolEvent.id)
-        .where(EventAttendance.child_id == child.id).order_by(SchoolEvent.starts_at)).all()
+        .where(EventAttendance.child_id == child.id, *held).order_by(SchoolEvent.starts_at)).all()
     file.events = [{"date": cn_date(e.starts_at), "title": e.title, "kind": e.kind_label,
                     "organisation": e.organisation.name, "attended": "出席" if attended else "缺席"}
                    for e, attended in rows]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -23,6 +24,14 @@ THIN = Side(style="thin", color="888888")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="EEEEEE")
 WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A percentage (``12.5`` for 12.5 %) written as the number 0.125 formatted ``0.0%`` — a
+    number Excel can sum and sort, not text; None is written as an empty cell."""
+
+    value: float | None
 
 
 @dataclass
@@ -41,6 +50,7 @@ class Sheet:
     rows: list[list[object]]
     title_lines: list[str] = field(default_factory=list)
     footer_lines: list[str] = field(default_factory=list)
+    total_rows: list[list[object]] = field(default_factory=list)  # below the data, outside the filter
 
 
 def looks_like_formula(value: object) -> bool:
@@ -48,6 +58,15 @@ def looks_like_formula(value: object) -> bool:
 
 
 def _cell(ws, value, *, font=BODY_FONT, text=False, border=True, fill=None):
+    number_format = None
+    if isinstance(value, Percent):
+        value, number_format = (None if value.value is None else value.value / 100), "0.0%"
+    elif isinstance(value, datetime):
+        value, number_format = value.replace(tzinfo=None), "yyyy-mm-dd hh:mm"
+    elif isinstance(value, date):
+        number_format = "yyyy-mm-dd"
+    elif isinstance(value, float):
+        number_format = "0.0"  # hours: exact values, shown to one decimal
     if value is None:
         value = ""
     if text and not isinstance(value, str):
@@ -59,6 +78,8 @@ def _cell(ws, value, *, font=BODY_FONT, text=False, border=True, fill=None):
             cell.quotePrefix = True
     if text:
         cell.number_format = "@"
+    elif number_format:
+        cell.number_format = number_format
     cell.font = font
     cell.alignment = WRAP
     if border:
@@ -90,6 +111,10 @@ def build_workbook(sheets: list[Sheet], *, title: str = "", creator: str = "相�
         ws.append([_cell(ws, c.label, font=HEAD_FONT, fill=HEAD_FILL) for c in spec.columns])
         for row in spec.rows:
             ws.append([_cell(ws, value, text=column.text) for value, column in zip(row, spec.columns)])
+        last = header_row + len(spec.rows)
+        ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(spec.columns))}{last}"
+        for row in spec.total_rows:
+            ws.append([_cell(ws, value, font=HEAD_FONT) for value in row])
         for line in spec.footer_lines:
             ws.append([_cell(ws, line, border=False)])
     out = io.BytesIO()

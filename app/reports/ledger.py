@@ -105,8 +105,9 @@ def held_events(period: Period, today: date | None = None):
     attendance was recorded (a planned session is neither an activity nor anyone's absence)."""
     start, end = period.utc_bounds()
     _, until = Period(period.start, min(period.end, today or today_cn()), "").utc_bounds()
-    recorded = sa.select(EventAttendance.event_id).where(EventAttendance.event_id == SchoolEvent.id,
-                                                         EventAttendance.attended.is_(True)).exists()
+    present = sa.orm.aliased(EventAttendance)  # the outer query may join attendance itself
+    recorded = (sa.select(present.event_id).where(present.event_id == SchoolEvent.id, present.attended.is_(True))
+                .correlate(SchoolEvent).exists())
     return (SchoolEvent.starts_at >= start, SchoolEvent.starts_at < min(end, until), recorded)
 
 

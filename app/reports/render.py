@@ -197,21 +197,29 @@ def _footer_lines() -> list[str]:
 
 
 def xlsx(kind: str, context: Any, meta: ReportMeta) -> bytes:
+    """The workbook of a report: dates are date cells, hours exact numbers shown to one decimal,
+    percentages numbers formatted as percent; every sheet carries the report number and an
+    autofilter on its rows, and totals (below the filtered rows) are computed from exact values."""
     from app.reports import ledger, roster_stats, visits
+    from app.reports.common import exact_hours
     from app.reports.excel import ExcelColumn as C, Sheet
 
+    title = _title_lines(meta)
     if kind == "ledger":
         widths = (6, 12, 14, 18, 12, 24, 6, 60, 6, 10)
+        total = ["", "合计", f"{len(context.rows)}次", "", "", "", context.total_count, "",
+                 sum(len(r.photos) for r in context.rows), exact_hours(context.total_minutes)]
         sheets = [Sheet("活动台账", [C(h, w) for h, w in zip(ledger.COLUMNS, widths)],
-                        list(ledger.table_rows(context)), _title_lines(meta), _footer_lines())]
+                        list(ledger.table_rows(context)), title, _footer_lines(), [total])]
     elif kind == "visits":
         widths = (6, 14, 10, 12, 10, 8, 30, 24, 20, 16, 16, 24, 16, 16, 10, 8, 8)
         sheets = [Sheet("走访记录", [C(h, w) for h, w in zip(visits.COLUMNS, widths)],
-                        list(visits.table_rows(context)), _title_lines(meta), _footer_lines())]
+                        list(visits.table_rows(context)), title, _footer_lines(), [visits.total_row(context)])]
     elif kind == "roster_stats":
         cols = [C("序号", 6), C(context.group_label, 16)] + [C(h, 9) for _, h in roster_stats.COLUMNS]
-        sheets = [Sheet("花名册统计", cols, list(roster_stats.table_rows(context)), _title_lines(meta),
-                        [f"数据核对：{'全部一致' if context.checks.ok else '存在不一致'}"] + _footer_lines())]
+        rows = list(roster_stats.table_rows(context))
+        sheets = [Sheet("花名册统计", cols, rows[:-1], title,
+                        [f"数据核对：{'全部一致' if context.checks.ok else '存在不一致'}"] + _footer_lines(), rows[-1:])]
     elif kind == "assessment":
         sheets = assessment_sheets(context, meta)
     else:
@@ -220,38 +228,48 @@ def xlsx(kind: str, context: Any, meta: ReportMeta) -> bytes:
 
 
 def assessment_sheets(a, meta: ReportMeta):
-    from app.reports.excel import ExcelColumn as C, Sheet
+    from app.reports.common import exact_hours
+    from app.reports.excel import ExcelColumn as C, Percent, Sheet
 
     n = [C("项目", 28), C("人数", 10)]
+    t = _title_lines(meta)
+    roster = [[r["band"], r["total"], r["male"], r["female"], r["left_behind"], r["difficulty"], r["orphan"],
+               r["priority"]] for r in a.roster]
+    events = [[r["kind"], r["sessions"], r["children"], r["volunteers"]] for r in a.events]
+    vols = [[r["kind"], r["approved"], r["active"], r["logs"], exact_hours(r["minutes"])] for r in a.volunteers]
     return [
         Sheet("在册儿童", [C("年龄段", 12), C("儿童总数", 10), C("男", 8), C("女", 8), C("留守儿童", 10),
-                           C("困境儿童", 10), C("孤儿", 8), C("重点对象", 10)],
-              [[r["band"], r["total"], r["male"], r["female"], r["left_behind"], r["difficulty"], r["orphan"],
-                r["priority"]] for r in a.roster], _title_lines(meta)),
+                           C("困境儿童", 10), C("孤儿", 8), C("重点对象", 10)], roster[:-1], t, total_rows=roster[-1:]),
         Sheet("重点对象", [C("类别", 30), C("人数", 10), C("有效监护", 12), C("有结对关爱人", 14)],
-              [[r["label"], r["count"], r["effective"], r["covered"]] for r in a.priority]),
+              [[r["label"], r["count"], r["effective"], r["covered"]] for r in a.priority], t),
         Sheet("覆盖情况", n, [["在册儿童", a.coverage["children"]], ["有效监护的儿童", a.coverage["effective"]],
-                               ["有效监护率", a.coverage["effective_pct"]],
+                               ["有效监护率", Percent(_pct_value(a.coverage["effective"], a.coverage["children"]))],
                                ["重点对象中有效监护", a.coverage["priority_effective"]],
-                               ["重点对象有效监护率", a.coverage["priority_effective_pct"]],
+                               ["重点对象有效监护率", Percent(_pct_value(a.coverage["priority_effective"],
+                                                                      a.coverage["priority"]))],
                                ["有结对关爱人的儿童", a.coverage["with_carer"]],
-                               ["结对覆盖率", a.coverage["pct"]], ["重点对象", a.coverage["priority"]],
+                               ["结对覆盖率", Percent(_pct_value(a.coverage["with_carer"], a.coverage["children"]))],
+                               ["重点对象", a.coverage["priority"]],
                                ["已覆盖重点对象", a.coverage["priority_covered"]],
-                               ["重点对象覆盖率", a.coverage["priority_pct"]]]),
+                               ["重点对象覆盖率", Percent(_pct_value(a.coverage["priority_covered"],
+                                                                    a.coverage["priority"]))]], t),
         Sheet("关爱频次", [C("要求", 28), C("应达结对数", 12), C("达标结对数", 12), C("达标率", 10)],
-              [[r["label"], r["pairs"], r["done"], r["pct_text"]] for r in a.cadence]),
-        Sheet("学校活动", [C("活动类型", 30), C("场次", 8), C("儿童出席人次", 14), C("志愿者出席人次", 14)],
-              [[r["kind"], r["sessions"], r["children"], r["volunteers"]] for r in a.events]
-              + [["合计", a.events_total["sessions"], a.events_total["children"], a.events_total["volunteers"]]]),
+              [[r["label"], r["pairs"], r["done"], Percent(r["pct"])] for r in a.cadence], t),
+        Sheet("学校活动", [C("活动类型", 30), C("场次", 8), C("儿童出席人次", 14), C("志愿者出席人次", 14)], events, t,
+              total_rows=[["合计", a.events_total["sessions"], a.events_total["children"],
+                           a.events_total["volunteers"]]]),
         Sheet("强制报告", [C("案件", 8), C("村", 12), C("状态", 10), C("报告公安（小时）", 14), C("确认（小时）", 12),
                            C("应急处置（天）", 12), C("评估帮扶（天）", 12), C("监护干预（天）", 12), C("结案（天）", 10)],
               [[r["number"], r["village"], r["status"], r["police_h"], r["ack_h"], r["emergency_d"],
-                r["assessment_d"], r["intervention_d"], r["closed_d"]] for r in a.cases]),
+                r["assessment_d"], r["intervention_d"], r["closed_d"]] for r in a.cases], t),
         Sheet("志愿服务", [C("志愿者类型", 16), C("在册志愿者", 12), C("有服务记录", 12), C("服务记录条数", 12),
-                           C("服务时长（小时）", 14)],
-              [[r["kind"], r["approved"], r["active"], r["logs"], float(r["hours"])] for r in a.volunteers]
-              + [["合计", a.volunteers_total["approved"], "", a.volunteers_total["logs"],
-                  float(a.volunteers_total["hours"])]], footer_lines=_footer_lines()),
+                           C("服务时长（小时）", 14)], vols, t, footer_lines=_footer_lines(),
+              total_rows=[["合计", a.volunteers_total["approved"], "", a.volunteers_total["logs"],
+                           exact_hours(a.volunteers_total["minutes"])]]),
         Sheet("数据核对", [C("核对项", 50), C("合计", 10), C("分项之和", 10), C("结果", 10)],
-              [[c.name, c.total, c.parts, "一致" if c.ok else "不一致"] for c in a.checks.items]),
+              [[c.name, c.total, c.parts, "一致" if c.ok else "不一致"] for c in a.checks.items], t),
     ]
+
+
+def _pct_value(part: int, whole: int) -> float | None:
+    return 100.0 * part / whole if whole else None

@@ -3,6 +3,7 @@ record card — living conditions, the safety check, study, health, emotions, he
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -10,7 +11,7 @@ from app.activities import vocab as av
 from app.activities.models import CareLog
 from app.children.models import Child
 from app.extensions import db
-from app.reports.common import Checks, Period, cn_date, hours_text
+from app.reports.common import Checks, Period, cn_date, exact_hours, hours_text
 from app.reports.scope import Region, subtree_ids
 
 TITLE = "入户走访记录"
@@ -38,6 +39,7 @@ class Visit:
     photos: list[str]
     content: str = ""
     minutes: int = 0
+    day: date | None = None
 
 
 @dataclass
@@ -82,11 +84,16 @@ def _visit(log: CareLog) -> Visit:
                  help_given=log.help_given or "", needs=log.needs or "", follow_up=log.follow_up or "",
                  confirmed_by=log.guardian_confirmed_by or "", hours=hours_text(log.duration_minutes),
                  photos=[p.filename for p in log.photos], content=log.content or "",
-                 minutes=log.duration_minutes or 0)
+                 minutes=log.duration_minutes or 0, day=log.occurred_on)
 
 
 def table_rows(report: VisitReport):
     for i, v in enumerate(report.visits, start=1):
-        yield [i, v.date, v.child, v.village, v.visitor, v.guardian_present, v.living,
+        yield [i, v.day, v.child, v.village, v.visitor, v.guardian_present, v.living,
                "；".join(f"{k}：{r}" for k, r in v.safety), v.study, v.health, v.emotions, v.help_given, v.needs,
-               v.follow_up, v.confirmed_by, float(v.hours), len(v.photos)]
+               v.follow_up, v.confirmed_by, exact_hours(v.minutes), len(v.photos)]
+
+
+def total_row(report: VisitReport) -> list[object]:
+    return ["", "合计", f"{report.children}人", "", f"{len(report.visits)}次"] + [""] * 10 + [
+        exact_hours(report.total_minutes), sum(len(v.photos) for v in report.visits)]

@@ -2,6 +2,7 @@
 
 from app.core.permissions import PERMISSIONS, PUBLIC
 from tests.activities.helpers import activity_objects
+from tests.notify.helpers import notify_objects, notify_who_sees
 from tests.protection.helpers import protection_objects
 from tests.reports.helpers import report_objects, report_who_sees
 
@@ -33,6 +34,7 @@ def _object_for(world, endpoint: str, region: str):
         "proposal_id": r.proposal.id,
         **activity_objects(world, region),  # log_id, photo_id, case_id, event_id
         **report_objects(world, region),  # report_id, token, code
+        **notify_objects(world, region),  # notification_id
         **protection_objects(world, region),  # item_id
     }
 
@@ -41,6 +43,8 @@ def _who_sees(world, endpoint, arg, role):
     """Expected visibility of region A's object to a region-A user of ``role``."""
     if report_who_sees(arg, role) is not None:
         return report_who_sees(arg, role)
+    if notify_who_sees(arg, role) is not None:
+        return notify_who_sees(arg, role)
     if role == "volunteer" and arg == "child_id":
         return True  # region A's child is paired with vol_a
     if arg == "event_id":
@@ -74,8 +78,8 @@ def expected_status(world, permission, role, scope, args, method, endpoint=None)
         return "login"
     if role not in PERMISSIONS[permission]:
         return 403
-    if scope == "out" and role != "admin":
-        return 404
+    if scope == "out" and (role != "admin" or "notification_id" in args):
+        return 404  # a notification is its recipient's only, not even an administrator's
     seen = [_who_sees(world, endpoint, a, role) for a in args] if scope == "in" else []
     if 403 in seen:
         return 403
