@@ -58,6 +58,8 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
          background=True, levels=("county", "township"), doc_title="关爱服务工作考核汇总表"),
     Kind("roster_stats", N_("花名册季度统计"), "reports.assess", ("pdf", "xlsx"), "region", "reports.roster_stats",
          landscape=True, background=True, doc_title="农村留守儿童花名册季度统计表"),
+    Kind("bulletin", N_("专项行动进展通报"), "reports.assess", ("pdf", "xlsx"), "region", "reports.bulletin",
+         doc_title="农村留守儿童关爱保护专项行动进展通报"),
 )}
 
 

@@ -66,6 +66,8 @@ def pdf(kind: str, context: Any, meta: ReportMeta, *, progress: Callable[[int, s
         from app.reports.roster_stats import COLUMNS
 
         extra["columns"] = COLUMNS
+    if kind == "bulletin":
+        extra["base"] = site_base()
     html = _template(f"reports/pdf/{kind}.html", meta=meta, r=context, **extra)
     policy = FetchPolicy(**{**asdict(_policy()), "allowed_data": _meta_data(meta)})
     result = render_chunks([html], policy)
@@ -222,6 +224,11 @@ def xlsx(kind: str, context: Any, meta: ReportMeta) -> bytes:
                         [f"数据核对：{'全部一致' if context.checks.ok else '存在不一致'}"] + _footer_lines(), rows[-1:])]
     elif kind == "assessment":
         sheets = assessment_sheets(context, meta)
+    elif kind == "bulletin":
+        base = site_base()
+        rows = [[section, label, value, base + link if link else ""] for section, label, value, link in context.rows()]
+        sheets = [Sheet("进展通报", [C("责任", 30), C("项目", 44), C("数量", 10), C("名单（网页）", 60)], rows, title,
+                        [context.paragraph] + _footer_lines())]
     else:
         raise ValueError(f"no Excel version of {kind}")
     return excel.build_workbook(sheets, title=meta.title)
@@ -273,3 +280,10 @@ def assessment_sheets(a, meta: ReportMeta):
 
 def _pct_value(part: int, whole: int) -> float | None:
     return 100.0 * part / whole if whole else None
+
+
+def site_base() -> str:
+    """The site's absolute address (links printed on the bulletin lead to the web lists)."""
+    from app.reports.service import site_url
+
+    return site_url().rstrip("/")

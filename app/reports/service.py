@@ -118,6 +118,10 @@ def build_context(prepared: Prepared, user) -> Any:
         return visits.build(period, volunteer=subject)
     if kind == "assessment":
         return assessment.build(subject, period)
+    if kind == "bulletin":
+        from app.protection import bulletin
+
+        return bulletin.build(subject, period)
     return roster_stats.build(subject, period)
 
 

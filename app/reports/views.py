@@ -123,6 +123,12 @@ def assessment():
     return _region_form("assessment")
 
 
+@bp.route("/bulletin", methods=["GET", "POST"])
+@policy("reports.assess")
+def bulletin():
+    return _region_form("bulletin")
+
+
 @bp.route("/roster-stats", methods=["GET", "POST"])
 @policy("reports.assess")
 def roster_stats():
