@@ -206,6 +206,8 @@ def seed(children: int = 300, volunteers: int = 120) -> dict[str, int]:
     from app.school.demo import seed_school
     seed_school(today)
     seed_protection(today)
+    from app.reports.demo import seed_reports
+    seed_reports(today)
     db.session.commit()
     return {"divisions": db.session.scalar(sa.select(sa.func.count()).select_from(Division)),
             "children": len(kids), "volunteers": len(vols), "pairs": pairs, "users": users}
