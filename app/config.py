@@ -60,6 +60,37 @@ class Config:
     # reports without it (a bare path on paper cannot be checked by anyone).
     SITE_URL = (os.environ.get("SITE_URL") or "").rstrip("/") or None
 
+    # Notifications (see README "Notifications"). Links in messages are SITE_URL + path.
+    # Escalation chain of an unacknowledged mandatory-report case: the village director at once,
+    # the township supervisor after CASE_ESCALATE_HOURS, the county coordinator after
+    # CASE_ESCALATE_COUNTY_HOURS (both counted from the report).
+    CASE_ESCALATE_COUNTY_HOURS = float(os.environ.get("CASE_ESCALATE_COUNTY_HOURS", "8"))
+    # The report form promises that the coordinator is told at once as well.
+    CASE_NOTIFY_COORDINATOR_ON_OPEN = os.environ.get("CASE_NOTIFY_COORDINATOR_ON_OPEN", "1") == "1"
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None  # unset: no e-mail channel
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") == "1"  # SMTPS (465)
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"  # STARTTLS (587)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM", "xiangban@localhost")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "15"))
+    SMS_PROVIDER = os.environ.get("SMS_PROVIDER") or None  # "aliyun"; unset: no SMS channel
+    SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+    SMS_ACCESS_KEY_ID = os.environ.get("SMS_ACCESS_KEY_ID") or None
+    SMS_ACCESS_KEY_SECRET = os.environ.get("SMS_ACCESS_KEY_SECRET") or None
+    SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "相伴")
+    SMS_TEMPLATE_CODE = os.environ.get("SMS_TEMPLATE_CODE") or None  # template with ${title} and ${url}
+    SMS_REGION = os.environ.get("SMS_REGION", "cn-hangzhou")
+    SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
+    VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY") or None  # unset: no Web Push
+    VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY") or None
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:admin@localhost")
+    NOTIFY_RATE_PER_HOUR = int(os.environ.get("NOTIFY_RATE_PER_HOUR", "6"))  # per person; cases exempt
+    NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "4"))
+    NOTIFY_RETRY_MINUTES = tuple(int(m) for m in os.environ.get("NOTIFY_RETRY_MINUTES", "1,5,30").split(","))
+    NOTIFY_INLINE = False  # deliver in the committing thread (tests); else RQ or the in-process pool
+
 
 class DevelopmentConfig(Config):
     NAME = "development"
@@ -72,6 +103,10 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     # Cheap hashing in tests only; production parameters are checked by a test.
     PASSWORD_HASH = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    NOTIFY_INLINE = True
+    MAIL_SERVER = None
+    SMS_PROVIDER = None
+    VAPID_PUBLIC_KEY = VAPID_PRIVATE_KEY = None
 
 
 class ProductionConfig(Config):

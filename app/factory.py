@@ -30,6 +30,9 @@ def create_app(config: dict | str | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
+    from app.notify.jobs import install_commit_hook
+
+    install_commit_hook()
     from app.core import web
 
     web.register_request_hooks(app)
@@ -100,9 +103,11 @@ def _import_models() -> None:
     import app.core.audit  # noqa: F401
     import app.core.models  # noqa: F401
     import app.matching.models  # noqa: F401
+    import app.notify.models  # noqa: F401
     import app.protection.models  # noqa: F401
     import app.reports.models  # noqa: F401
     import app.volunteers.models  # noqa: F401
+    import app.homes.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -117,7 +122,9 @@ def register_blueprints(app: Flask) -> None:
     from app.protection.views import bp as protection_bp
     from app.reports.views import bp as reports_bp
     from app.school.views import bp as school_bp
+    from app.homes.views import bp as homes_bp
     from app.volunteers.views import bp as volunteers_bp
+    from app.notify.views import bp as notify_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
@@ -128,7 +135,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(protection_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(school_bp)
+    app.register_blueprint(homes_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(notify_bp)
     app.register_blueprint(pwa_bp)  # before the request hooks: its header hook must run after theirs
 
 

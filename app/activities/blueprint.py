@@ -16,10 +16,15 @@ def escalate_command(hours: float | None):
     from app.extensions import db
 
     hours = hours if hours is not None else current_app.config.get("CASE_ESCALATE_HOURS", DEFAULT_ESCALATE_HOURS)
+    from app.notify.jobs import retry_due
+
     cases = escalate_cases(hours=hours)
-    db.session.commit()
+    db.session.commit()  # the chain's notifications go out on commit
     click.echo(f"已升级 {len(cases)} 个超过 {hours:g} 小时未确认的强制报告案件"
                + (": " + ", ".join(f"#{c.id}" for c in cases) if cases else ""))
+    retried = retry_due()  # failed deliveries whose retry time has come
+    if retried:
+        click.echo(f"重试 {retried} 条未发出的通知")
 
 
 @bp.context_processor

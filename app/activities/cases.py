@@ -72,6 +72,9 @@ def open_case(actor, child, log, concerns: Iterable[str], note: str = "") -> Pro
     db.session.flush()
     audit.record("case.open", case, user=actor,
                  detail={"child_id": child.id, "log_id": case.log_id, "concerns": concerns})
+    from app.notify.escalation import case_opened
+
+    case_opened(case)  # the village director and the coordinator are told (sent once this commits)
     return case
 
 
@@ -99,8 +102,11 @@ def acknowledge_case(actor, case: ProtectionCase) -> bool:
     """Mark the case as seen by a handler (stops escalation). False if it already was."""
     if case.acknowledged_at is not None:
         return False
+    from app.notify.service import mark_read_for_object
+
     case.acknowledged_at, case.acknowledged_by_id = utcnow(), actor.id
     audit.record("case.acknowledge", case, user=actor)
+    mark_read_for_object(actor, case)
     return True
 
 
@@ -134,10 +140,13 @@ def advance_case(actor, case: ProtectionCase, status: str, on_date: date, person
 
 
 def escalate_cases(now: datetime | None = None, hours: float = DEFAULT_ESCALATE_HOURS) -> list[ProtectionCase]:
-    """Escalate open cases reported more than ``hours`` ago that nobody has acknowledged.
+    """Escalate open cases reported more than ``hours`` ago that nobody has acknowledged, and
+    take every due step of the escalation chain (:mod:`app.notify.escalation`).
 
-    Each escalation is audited (by the system). Returns the cases escalated now.
+    Each escalation is audited (by the system). Returns the cases escalated now (first step).
     """
+    from app.notify.escalation import advance
+
     now = now or utcnow()
     cutoff = now - timedelta(hours=hours)
     cases = db.session.scalars(
@@ -150,6 +159,7 @@ def escalate_cases(now: datetime | None = None, hours: float = DEFAULT_ESCALATE_
         case.escalated_at = now
         audit.record("case.escalate", case, detail={"hours": hours, "reported_at": case.reported_at.isoformat()})
     db.session.flush()
+    advance(now, first_hours=hours)
     return cases
 
 

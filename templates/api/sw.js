@@ -88,3 +88,19 @@ self.addEventListener("message", function (event) {
     event.waitUntil(caches.delete(PAGES));
   }
 });
+
+// Web Push (app.notify): show the notification; a tap opens the page it links to.
+self.addEventListener("push", function (event) {
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = { title: event.data && event.data.text() }; }
+  event.waitUntil(self.registration.showNotification(data.title || "相伴", {
+    body: data.body || "", icon: "/static/icons/icon-192.png", badge: "/static/icons/icon-192.png",
+    data: { url: data.url || "/notifications" }, requireInteraction: true
+  }));
+});
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var url = new URL((event.notification.data && event.notification.data.url) || "/notifications", self.location.origin);
+  if (!sameOrigin(url)) { url = new URL("/notifications", self.location.origin); }
+  event.waitUntil(self.clients.openWindow(url.pathname + url.search));
+});

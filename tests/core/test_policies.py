@@ -2,8 +2,10 @@
 
 from app.core.permissions import PERMISSIONS, PUBLIC
 from tests.activities.helpers import activity_objects
+from tests.notify.helpers import notify_objects, notify_who_sees
 from tests.protection.helpers import protection_objects
 from tests.reports.helpers import report_objects, report_who_sees
+from tests.workspaces.helpers import workspace_objects
 
 ROLES = ["volunteer", "school_staff", "coordinator", "village_director", "township_supervisor", "auditor", "admin"]
 
@@ -33,6 +35,8 @@ def _object_for(world, endpoint: str, region: str):
         "proposal_id": r.proposal.id,
         **activity_objects(world, region),  # log_id, photo_id, case_id, event_id
         **report_objects(world, region),  # report_id, token, code
+        **workspace_objects(world, region),  # home_id, evidence_id
+        **notify_objects(world, region),  # notification_id
         **protection_objects(world, region),  # item_id
     }
 
@@ -41,10 +45,14 @@ def _who_sees(world, endpoint, arg, role):
     """Expected visibility of region A's object to a region-A user of ``role``."""
     if report_who_sees(arg, role) is not None:
         return report_who_sees(arg, role)
+    if notify_who_sees(arg, role) is not None:
+        return notify_who_sees(arg, role)
     if role == "volunteer" and arg == "child_id":
         return True  # region A's child is paired with vol_a
     if arg == "event_id":
-        return True  # school_a's event: its staff, the coordinator and admin manage it
+        # school_a's event: its staff, the coordinator and admin manage it; it is held at the
+        # township's school, outside the village director's village
+        return role != "village_director"
     if endpoint == "activities.log_edit" and role == "village_director":
         return 403  # visible, but only its author (7 days) or a coordinator may edit it
     if role == "school_staff":
@@ -74,8 +82,8 @@ def expected_status(world, permission, role, scope, args, method, endpoint=None)
         return "login"
     if role not in PERMISSIONS[permission]:
         return 403
-    if scope == "out" and role != "admin":
-        return 404
+    if scope == "out" and (role != "admin" or "notification_id" in args):
+        return 404  # a notification is its recipient's only, not even an administrator's
     seen = [_who_sees(world, endpoint, a, role) for a in args] if scope == "in" else []
     if 403 in seen:
         return 403

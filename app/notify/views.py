@@ -1,0 +1,181 @@
+"""The notification centre: my notifications, mark read, my channels, Web Push subscription; and
+for administrators the delivery log (failures with their reason)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.core import audit
+from app.core.permissions import policy
+from app.core.web import safe_next_url
+from app.extensions import db
+from app.notify import channels as ch
+from app.notify import service
+from app.notify.forms import SettingsForm
+from app.notify.models import CHANNELS, DELIVERY_STATUSES, Delivery, Notification, NotifySettings, PushSubscription
+
+bp = Blueprint("notify", __name__, url_prefix="/notifications", cli_group="notify")
+
+
+@bp.app_context_processor
+def inject_unread():
+    def notify_unread() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        return service.unread_count(current_user)
+
+    return {"notify_unread": notify_unread}
+
+
+@bp.route("/")
+@policy("authenticated")
+def index():
+    page = db.paginate(sa.select(Notification).where(Notification.user_id == current_user.id)
+                       .order_by(Notification.read_at.is_not(None), Notification.id.desc()),
+                       page=request.args.get("page", 1, type=int), per_page=30, error_out=False)
+    return render_template("notify/index.html", page=page, statuses=DELIVERY_STATUSES, channels=CHANNELS)
+
+
+def _own_or_404(notification_id: int) -> Notification:
+    row = db.session.scalar(sa.select(Notification).where(Notification.id == notification_id,
+                                                          Notification.user_id == current_user.id))
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.route("/<int:notification_id>/open", methods=["POST"])
+@policy("authenticated")
+def open_notification(notification_id: int):
+    row = _own_or_404(notification_id)
+    service.mark_read(current_user, [row.id])
+    db.session.commit()
+    return redirect(safe_next_url(row.url) or url_for("notify.index"))
+
+
+@bp.route("/read-all", methods=["POST"])
+@policy("authenticated")
+def read_all():
+    n = service.mark_read(current_user)
+    db.session.commit()
+    flash(_("已将 %(n)s 条通知标为已读", n=n), "success")
+    return redirect(url_for("notify.index"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@policy("authenticated")
+def settings():
+    row = db.session.get(NotifySettings, current_user.id)
+    form = SettingsForm(obj=row) if request.method == "GET" else SettingsForm()
+    if request.method == "GET" and row is None:
+        form.channels.data = list(CHANNELS)
+    if form.validate_on_submit():
+        if row is None:
+            row = NotifySettings(user_id=current_user.id)
+            db.session.add(row)
+        row.email = (form.email.data or "").strip() or None
+        row.channels = [c for c in form.channels.data if c in CHANNELS]
+        row.weekly_digest = bool(form.weekly_digest.data) and current_user.role == "volunteer"
+        audit.record("notify.settings", object_type="notify_settings", object_id=current_user.id,
+                     detail={"channels": row.channels, "email": bool(row.email), "digest": row.weekly_digest})
+        db.session.commit()
+        flash(_("通知设置已保存"), "success")
+        return redirect(url_for("notify.settings"))
+    config = current_app.config
+    offered = {c: ch.configured(config, c) for c in CHANNELS}
+    pushes = db.session.scalar(sa.select(sa.func.count()).select_from(PushSubscription)
+                               .where(PushSubscription.user_id == current_user.id)) or 0
+    status = 422 if form.errors else 200
+    return render_template("notify/settings.html", form=form, offered=offered, pushes=pushes,
+                           phone=service.phone_of(current_user),
+                           vapid_key=config.get("VAPID_PUBLIC_KEY") if offered["push"] else None), status
+
+
+@bp.route("/push/subscribe", methods=["POST"])
+@policy("authenticated")
+def push_subscribe():
+    data = request.get_json(silent=True) or {}
+    endpoint = str(data.get("endpoint") or "")
+    keys = data.get("keys") or {}
+    if not endpoint.startswith("https://") or len(endpoint) > 512 or not keys.get("p256dh") or not keys.get("auth"):
+        return {"error": _("推送订阅信息不完整")}, 400
+    row = db.session.scalar(sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint))
+    if row is None:
+        row = PushSubscription(endpoint=endpoint)
+        db.session.add(row)
+    row.user_id, row.p256dh, row.auth = current_user.id, str(keys["p256dh"])[:128], str(keys["auth"])[:64]
+    audit.record("notify.push_subscribe", object_type="push_subscriptions", object_id=current_user.id)
+    db.session.commit()
+    return {"ok": True}
+
+
+@bp.route("/push/unsubscribe", methods=["POST"])
+@policy("authenticated")
+def push_unsubscribe():
+    db.session.execute(sa.delete(PushSubscription).where(PushSubscription.user_id == current_user.id))
+    audit.record("notify.push_unsubscribe", object_type="push_subscriptions", object_id=current_user.id)
+    db.session.commit()
+    flash(_("已关闭手机推送"), "success")
+    return redirect(url_for("notify.settings"))
+
+
+@bp.route("/deliveries")
+@policy("admin")
+def deliveries():
+    status = request.args.get("status", "")
+    stmt = sa.select(Delivery).order_by(Delivery.id.desc())
+    if status in DELIVERY_STATUSES:
+        stmt = stmt.where(Delivery.status == status)
+    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    return render_template("notify/deliveries.html", page=page, status=status, statuses=DELIVERY_STATUSES,
+                           channels=CHANNELS)
+
+
+@bp.cli.command("retry")
+def retry_command():
+    """Send the deliveries whose retry time has come (run from cron, e.g. every minute)."""
+    import click
+
+    from app.notify.jobs import retry_due
+
+    click.echo(f"handed over {retry_due()} deliveries")
+
+
+@bp.cli.command("digest")
+def digest_command():
+    """Send this week's care digest to the volunteers who chose it (run from cron on Mondays)."""
+    import click
+
+    from app.notify.digest import send_weekly
+
+    sent = send_weekly()
+    db.session.commit()
+    click.echo(f"digest sent to {sent} volunteers")
+
+
+@bp.cli.command("worker")
+def worker_command():
+    """Run an RQ worker for the notify queue (needs REDIS_URL)."""
+    from app.notify.jobs import run_worker
+
+    run_worker()
+
+
+@bp.cli.command("vapid-keys")
+def vapid_keys_command():
+    """Print a new pair of Web Push (VAPID) keys as environment lines."""
+    import base64
+
+    import click
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    def b64url(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    public = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    click.echo(f"VAPID_PUBLIC_KEY={b64url(public)}")
+    click.echo(f"VAPID_PRIVATE_KEY={b64url(key.private_numbers().private_value.to_bytes(32, 'big'))}")
