@@ -2,7 +2,7 @@
 the key figures of each issued report
 
 Revision ID: e7a1c9d3f5b2
-Revises: 5d2e8b1c4f70
+Revises: 4f8b3f2db75c
 Create Date: 2026-12-04 18:50:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e7a1c9d3f5b2'
-down_revision = '5d2e8b1c4f70'
+down_revision = '4f8b3f2db75c'
 branch_labels = None
 depends_on = None
 
