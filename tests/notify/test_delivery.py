@@ -129,7 +129,7 @@ def test_failures_are_shown_to_the_person_and_to_the_administrator(app, world, d
     page = login("village_director").get("/notifications/").get_data(as_text=True)
     assert "短信 · 发送失败" in page
     admin = login("admin").get("/notifications/deliveries?status=failed").get_data(as_text=True)
-    assert "isv.MOBILE_NUMBER_ILLEGAL" in admin
+    assert "isv.MOBILE_NUMBER_ILLEGAL" in admin and world.user("village_director").display_name in admin
     assert login("coordinator").get("/notifications/deliveries").status_code == 403
 
 
