@@ -2,7 +2,7 @@
 the key figures of each issued report
 
 Revision ID: e7a1c9d3f5b2
-Revises: 4f8b3f2db75c
+Revises: a9c3e1f27b54
 Create Date: 2026-12-04 18:50:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e7a1c9d3f5b2'
-down_revision = '4f8b3f2db75c'
+down_revision = 'a9c3e1f27b54'
 branch_labels = None
 depends_on = None
 
