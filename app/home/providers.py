@@ -179,37 +179,47 @@ def my_application(user, today: date):
 
 @provider("school_staff")
 def pupils_without_teacher(user, today: date):
-    from app.children.models import Child
-    from app.core.permissions import children_scope
-    from app.matching.models import Pair
-    from app.volunteers.models import Volunteer
+    """Left-behind pupils with no teacher of their own school as proxy parent (the school workspace's list)."""
+    from app.school import queries as school
 
     if not user.organisation_id:
         return
-    with_teacher = (sa.select(Pair.id).join(Volunteer, Pair.volunteer_id == Volunteer.id)
-                    .where(Pair.child_id == Child.id, Pair.status == "active", Volunteer.kind == "teacher"))
-    n = _count(sa.select(Child.id).where(children_scope(user), Child.status == "active", ~with_teacher.exists()))
+    n = school.figures(user, user.organisation_id)["no_proxy"]
     if n:
         yield TodoItem("school.no_teacher", _("没有教师代理家长的学生"),
-                       url_for("children.roster", school=user.organisation_id), HIGH, count=n)
+                       url_for("school.pupils", no_proxy=1), HIGH, count=n)
 
 
 @provider("school_staff")
 def teachers_overdue(user, today: date):
-    from app.activities import queries
-    from app.matching.models import Pair
-    from app.volunteers.models import Volunteer
+    from app.school import queries as school
 
     if not user.organisation_id:
         return
-    teachers_here = sa.select(Volunteer.id).where(Volunteer.organisation_id == user.organisation_id,
-                                                  Volunteer.kind == "teacher")
-    statuses = queries.pair_statuses(user, today, [Pair.volunteer_id.in_(teachers_here)])
-    teachers = {s.volunteer_id for s in statuses if s.overdue}
-    if teachers:
-        yield TodoItem("school.teachers_overdue", _("谈心或家访逾期的教师"),
-                       url_for("volunteers.roster", kind="teacher"), HIGH, count=len(teachers),
-                       detail=_("涉及 %(n)s 名学生", n=sum(1 for s in statuses if s.overdue)))
+    rows = [r for r in school.teacher_rows(user, user.organisation_id, today) if r.overdue]
+    if rows:
+        yield TodoItem("school.teachers_overdue", _("谈心或家访逾期的教师"), url_for("school.teachers"), HIGH,
+                       count=len(rows),
+                       detail=_("涉及 %(n)s 名学生", n=sum(1 for r in rows for s in r.statuses if s.overdue)))
+
+
+@provider("school_staff")
+def school_cadence(user, today: date):
+    """The school's own termly care activity and monthly class meetings not held in time."""
+    from app.school import cadence, queries as school
+
+    if not user.organisation_id or user.organisation is None or user.organisation.kind != "school":
+        return
+    classes = [c for c, _n in school.classes(user, user.organisation_id) if c != school.NO_CLASS]
+    items = cadence.school_cadence(user.organisation_id, classes, today)
+    late = [i for i in items if i.status == "overdue"]
+    soon = [i for i in items if i.status == "due_this_week"]
+    if late:
+        yield TodoItem("school.cadence_overdue", _("未按期开展的主题关爱活动或班会"), url_for("school.index"), HIGH,
+                       count=len(late))
+    if soon:
+        yield TodoItem("school.cadence_due", _("本周内要开展的主题关爱活动或班会"), url_for("school.index"), NORMAL,
+                       count=len(soon), due=min(i.due for i in soon))
 
 
 @provider("school_staff", "coordinator", "village_director", "volunteer")
