@@ -14,7 +14,7 @@ from app.core.dates import CHINA
 from app.extensions import db
 from app.home.todo import CRITICAL, HIGH, INFO, NORMAL, TodoItem, provider
 
-STAFF = ("village_director", "coordinator", "admin")
+STAFF = ("village_director", "township_supervisor", "coordinator", "admin")
 
 
 def _count(stmt) -> int:
@@ -106,7 +106,7 @@ def _late_reviews_by_village(user, quarter: str, deadline: date, late: bool, mis
 
 # ----------------------------------------------------------------------------- pairs
 
-@provider("coordinator", "admin")
+@provider("coordinator", "township_supervisor", "admin")
 def overdue_by_township(user, today: date):
     from app.activities import queries
 
@@ -179,28 +179,27 @@ def my_application(user, today: date):
 
 @provider("school_staff")
 def pupils_without_teacher(user, today: date):
-    """Left-behind pupils with no teacher of their own school as proxy parent (the school workspace's list)."""
-    from app.school import queries as school
+    """Left-behind pupils without a teacher proxy parent (the school workspace's own count)."""
+    from app.school import queries
 
     if not user.organisation_id:
         return
-    n = school.figures(user, user.organisation_id)["no_proxy"]
+    n = _count(queries.pupils_query(user, user.organisation_id, queries.PupilFilters(no_proxy=True)))
     if n:
-        yield TodoItem("school.no_teacher", _("没有教师代理家长的学生"),
-                       url_for("school.pupils", no_proxy=1), HIGH, count=n)
+        yield TodoItem("school.no_teacher", _("没有教师代理家长的留守学生"), url_for("school.pupils", no_proxy=1),
+                       HIGH, count=n)
 
 
 @provider("school_staff")
 def teachers_overdue(user, today: date):
-    from app.school import queries as school
+    from app.school import queries
 
     if not user.organisation_id:
         return
-    rows = [r for r in school.teacher_rows(user, user.organisation_id, today) if r.overdue]
-    if rows:
+    late = [r for r in queries.teacher_rows(user, user.organisation_id, today) if r.overdue]
+    if late:
         yield TodoItem("school.teachers_overdue", _("谈心或家访逾期的教师"), url_for("school.teachers"), HIGH,
-                       count=len(rows),
-                       detail=_("涉及 %(n)s 名学生", n=sum(1 for r in rows for s in r.statuses if s.overdue)))
+                       count=len(late), detail="、".join(r.name for r in late[:3]) + ("…" if len(late) > 3 else ""))
 
 
 @provider("school_staff")

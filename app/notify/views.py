@@ -161,3 +161,21 @@ def worker_command():
     from app.notify.jobs import run_worker
 
     run_worker()
+
+
+@bp.cli.command("vapid-keys")
+def vapid_keys_command():
+    """Print a new pair of Web Push (VAPID) keys as environment lines."""
+    import base64
+
+    import click
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    def b64url(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    public = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    click.echo(f"VAPID_PUBLIC_KEY={b64url(public)}")
+    click.echo(f"VAPID_PRIVATE_KEY={b64url(key.private_numbers().private_value.to_bytes(32, 'big'))}")

@@ -146,3 +146,14 @@ def test_the_page_counts_are_unchanged(login, world):
     html = lines(login("coordinator"))
     assert "我负责范围内的儿童" in html and "在岗志愿者" in html
     assert sa is not None
+
+
+def test_township_supervisor_sees_the_cases_and_pairs_of_his_township(login, world, db):
+    case = open_case(world)
+    case_service.escalate_cases(now=case.reported_at + timedelta(hours=5))
+    start_pair_on(world.a.pair, today_cn() - timedelta(days=200))
+    db.session.commit()
+    found = keys(world.user("township_supervisor"))
+    assert found[0] == "cases.escalated" and f"pairs.overdue.{world.a.township.id}" in found
+    assert keys(world.user("township_supervisor", "b")) == []
+    assert "已升级、仍无人确认的强制报告" in lines(login("township_supervisor"))
