@@ -177,7 +177,14 @@ def find():
         volunteers = db.session.scalars(sa.select(Volunteer).where(volunteers_scope(current_user),
                                                                    Volunteer.name.like(like))
                                         .order_by(Volunteer.name).limit(50)).all()
-    return render_template("reports/find.html", q=q, children=children, volunteers=volunteers)
+    from app.core import audit
+    from app.core.idcard import mask_query
+
+    audit.record("report.find", object_type="children",
+                 detail={"q": mask_query(q), "children": len(children), "volunteers": len(volunteers)})
+    html = render_template("reports/find.html", q=q, children=children, volunteers=volunteers)
+    db.session.commit()  # after rendering: a commit would expire the rows the page shows
+    return html
 
 
 @bp.route("/my-certificate")
