@@ -1,7 +1,7 @@
 """families: parent–child contact records (calls, video, visits) and the regional silence rule
 
 Revision ID: e9bd70dbb192
-Revises: 4f8b3f2db75c
+Revises: a9c3e1f27b54
 Create Date: 2026-12-04 18:52:57.479389
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e9bd70dbb192'
-down_revision = '4f8b3f2db75c'
+down_revision = 'a9c3e1f27b54'
 branch_labels = None
 depends_on = None
 
