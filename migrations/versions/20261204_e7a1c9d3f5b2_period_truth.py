@@ -2,7 +2,7 @@
 the key figures of each issued report
 
 Revision ID: e7a1c9d3f5b2
-Revises: a9c3e1f27b54
+Revises: e9bd70dbb192
 Create Date: 2026-12-04 18:50:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e7a1c9d3f5b2'
-down_revision = 'a9c3e1f27b54'
+down_revision = 'e9bd70dbb192'
 branch_labels = None
 depends_on = None
 
