@@ -128,9 +128,13 @@ def deliveries():
     stmt = sa.select(Delivery).order_by(Delivery.id.desc())
     if status in DELIVERY_STATUSES:
         stmt = stmt.where(Delivery.status == status)
+    from app.auth.models import User
+
     page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    names = dict(db.session.execute(sa.select(User.id, User.display_name)
+                                    .where(User.id.in_({d.user_id for d in page.items}))).all())
     return render_template("notify/deliveries.html", page=page, status=status, statuses=DELIVERY_STATUSES,
-                           channels=CHANNELS)
+                           channels=CHANNELS, names=names)
 
 
 @bp.cli.command("retry")

@@ -157,3 +157,27 @@ def test_township_supervisor_sees_the_cases_and_pairs_of_his_township(login, wor
     assert found[0] == "cases.escalated" and f"pairs.overdue.{world.a.township.id}" in found
     assert keys(world.user("township_supervisor", "b")) == []
     assert "已升级、仍无人确认的强制报告" in lines(login("township_supervisor"))
+
+
+def test_a_package_plugs_in_with_a_todo_providers_module(world, db, monkeypatch):
+    """``app/<package>/todo_providers.py`` is found without editing the registry."""
+    import sys
+    import types
+
+    module = types.ModuleType("app.home.todo_providers")
+
+    def gaps(user, today):
+        yield todo.TodoItem("plugged.gaps", "监护缺位待处理", "/", todo.HIGH, count=3)
+
+    module.gaps = todo.provider("village_director")(gaps)
+    monkeypatch.setitem(sys.modules, "app.home.todo_providers", module)
+    monkeypatch.setattr(todo, "_discovered", lambda: ["app.home.todo_providers"])
+    monkeypatch.setattr(todo, "_loaded", False)
+    try:
+        assert "plugged.gaps" in keys(world.user("village_director"))
+    finally:
+        todo._providers[:] = [r for r in todo._providers if r.fn is not gaps]
+
+
+def test_discovery_finds_only_existing_modules():
+    assert all(name.endswith(".todo_providers") for name in todo._discovered())
