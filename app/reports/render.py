@@ -222,6 +222,13 @@ def xlsx(kind: str, context: Any, meta: ReportMeta) -> bytes:
         rows = list(roster_stats.table_rows(context))
         sheets = [Sheet("花名册统计", cols, rows[:-1], title,
                         [f"数据核对：{'全部一致' if context.checks.ok else '存在不一致'}"] + _footer_lines(), rows[-1:])]
+    elif kind == "roster":
+        from app.reports import roster
+
+        widths = (6, 10, 6, 6, 16, 24, 16, 10, 16)
+        rows = [[v.label] + row for v in context.villages for row in v.rows]
+        sheets = [Sheet("花名册", [C("村(社区)", 18)] + [C(h, w) for h, w in zip(roster.COLUMNS, widths)], rows, title,
+                        _footer_lines(), [["合计", f"{context.total}人"]])]
     elif kind == "assessment":
         sheets = assessment_sheets(context, meta)
     elif kind == "bulletin":

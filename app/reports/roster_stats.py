@@ -63,17 +63,42 @@ class RosterStats:
     checks: Checks = field(default_factory=Checks)
 
 
+def as_of_day(period: Period) -> date:
+    """The day a period's figures describe: its last day, or today while it is not over."""
+    from app.core.dates import today_cn
+
+    return min(period.end, today_cn())
+
+
+def on_roster(rows, day: date) -> list:
+    """The children of ``rows`` (id, status, closed_at first) on the roster on ``day``: by their
+    dated status history; a child with no dated change is judged by its closing date."""
+    from app.reports.history import status_on
+    from app.reports.models import ChildStatusEvent
+
+    statuses, dated = status_on(day, {r[0]: r[1] for r in rows}, ChildStatusEvent)
+    out = []
+    for r in rows:
+        status, closed_at = statuses[r[0]], r[2]
+        if status == "active" or (r[0] not in dated and closed_at is not None and closed_at > day):
+            out.append(r)
+    return out
+
+
 def roster_children(region: Region, period: Period) -> list[RosterChild]:
-    """Every child on ``region``'s roster at the end of ``period``."""
+    """Every child on ``region``'s roster on the period's last day (today while it runs):
+    registered by then (登记日期) and not closed then, whatever happened since."""
     end = period.end
-    _, end_utc = period.utc_bounds()
-    where = [Child.created_at < end_utc, sa.or_(Child.status == "active", Child.closed_at > end),
-             Child.school_id == region.id if region.is_school else Child.division_id.in_(subtree_ids(region))]
-    rows = db.session.execute(
-        sa.select(Child.id, Child.division_id, Child.sex, Child.birth_date, Child.both_parents_away,
-                  Child.one_parent_away_other_incapable, Child.is_orphan, Child.categories, Child.tier)
-        .where(*where).order_by(Child.id)).all()
-    ids = sa.select(Child.id).where(*where)
+    day = as_of_day(period)
+    _, end_utc = Period(period.start, day, "").utc_bounds()
+    registered = sa.or_(Child.registered_on <= day, sa.and_(Child.registered_on.is_(None), Child.created_at < end_utc))
+    scope = Child.school_id == region.id if region.is_school else Child.division_id.in_(subtree_ids(region))
+    rows = on_roster(db.session.execute(
+        sa.select(Child.id, Child.status, Child.closed_at, Child.division_id, Child.sex, Child.birth_date,
+                  Child.both_parents_away, Child.one_parent_away_other_incapable, Child.is_orphan, Child.categories,
+                  Child.tier).where(registered, scope).order_by(Child.id)).all(), day)
+    rows = [r[:1] + r[3:] for r in rows]
+    ids = sa.select(Child.id).where(registered, scope)  # a superset: the sets below are looked up by id
 
     def id_filter(column):
         return column.in_(ids)
