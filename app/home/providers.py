@@ -202,6 +202,25 @@ def teachers_overdue(user, today: date):
                        count=len(late), detail="、".join(r.name for r in late[:3]) + ("…" if len(late) > 3 else ""))
 
 
+@provider("school_staff")
+def school_cadence(user, today: date):
+    """The school's own termly care activity and monthly class meetings not held in time."""
+    from app.school import cadence, queries as school
+
+    if not user.organisation_id or user.organisation is None or user.organisation.kind != "school":
+        return
+    classes = [c for c, _n in school.classes(user, user.organisation_id) if c != school.NO_CLASS]
+    items = cadence.school_cadence(user.organisation_id, classes, today)
+    late = [i for i in items if i.status == "overdue"]
+    soon = [i for i in items if i.status == "due_this_week"]
+    if late:
+        yield TodoItem("school.cadence_overdue", _("未按期开展的主题关爱活动或班会"), url_for("school.index"), HIGH,
+                       count=len(late))
+    if soon:
+        yield TodoItem("school.cadence_due", _("本周内要开展的主题关爱活动或班会"), url_for("school.index"), NORMAL,
+                       count=len(soon), due=min(i.due for i in soon))
+
+
 @provider("school_staff", "coordinator", "village_director", "volunteer")
 def todays_events(user, today: date):
     from app.activities.events import events_scope

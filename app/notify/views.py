@@ -26,7 +26,18 @@ def inject_unread():
             return 0
         return service.unread_count(current_user)
 
-    return {"notify_unread": notify_unread}
+    def case_chain(case) -> list[dict]:
+        """The escalation steps of ``case`` with the names of those told (case detail page)."""
+        from app.auth.models import ROLES, User
+        from app.notify.escalation import chain_of
+
+        steps = chain_of(case)
+        ids = {i for s in steps for i in s.user_ids}
+        names = dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
+        return [{"step": s.step, "role": ROLES.get(s.role, s.role), "at": s.at, "skipped": s.skipped,
+                 "names": [names.get(i, "?") for i in s.user_ids]} for s in steps]
+
+    return {"notify_unread": notify_unread, "case_chain": case_chain}
 
 
 @bp.route("/")
