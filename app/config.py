@@ -39,6 +39,14 @@ class Config:
     SESSION_COOKIE_NAME = "xiangban_session"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     USER_SESSION_IDLE = timedelta(hours=12)
+    # However active, a login session ends this long after it began (a stolen cookie dies too).
+    USER_SESSION_MAX = timedelta(hours=float(os.environ.get("SESSION_MAX_HOURS", "24")))
+    # Personal API tokens stop working this long after they were issued.
+    API_TOKEN_LIFETIME = timedelta(days=float(os.environ.get("API_TOKEN_DAYS", "180")))
+    # Number of reverse proxies in front of the site whose X-Forwarded-* headers are trusted.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    # Strict-Transport-Security max-age; 0 sends no header (production turns it on).
+    HSTS_SECONDS = 0
 
     # argon2id: RFC 9106 "second recommended" profile (64 MiB, t=3, p=4).
     PASSWORD_HASH = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
@@ -55,6 +63,8 @@ class Config:
     # Processes rendering the chunks of one large PDF; unset: min(2, CPU count).
     REPORTS_PDF_WORKERS = int(os.environ.get("REPORTS_PDF_WORKERS", "0")) or None
     CASE_ESCALATE_HOURS = float(os.environ.get("CASE_ESCALATE_HOURS", "4"))
+    # Reports estimated above this many rows run in the background (RQ when REDIS_URL is set).
+    REPORTS_SYNC_ROWS = int(os.environ.get("REPORTS_SYNC_ROWS", "3000"))
     # The public address of this site (https://xiangban.example.gov.cn): printed reports carry
     # an absolute verification URL and its QR code built from it. Production refuses to issue
     # reports without it (a bare path on paper cannot be checked by anyone).
@@ -113,6 +123,7 @@ class ProductionConfig(Config):
     NAME = "production"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     DEMO_ALLOWED = False
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
 
 
 PROFILES = {c.NAME: c for c in (DevelopmentConfig, TestingConfig, ProductionConfig)}

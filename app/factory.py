@@ -26,6 +26,8 @@ def create_app(config: dict | str | None = None) -> Flask:
     app.config.from_object(load_config(profile))
     app.config.update(overrides)
     Path(app.instance_path).mkdir(exist_ok=True)
+    check_production_config(app)
+    install_request_plumbing(app)
 
     register_extensions(app)
     register_blueprints(app)
@@ -40,6 +42,31 @@ def create_app(config: dict | str | None = None) -> Flask:
     web.register_template_helpers(app)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
     return app
+
+
+def check_production_config(app: Flask) -> None:
+    """Refuse to start production with a guessable signing key (sessions and CSRF rely on it)."""
+    if app.config.get("NAME") != "production":
+        return
+    key = app.config.get("SECRET_KEY") or ""
+    if len(key.encode() if isinstance(key, str) else key) < 32:
+        raise RuntimeError("SECRET_KEY must be at least 32 bytes in production "
+                           "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')")
+
+
+def install_request_plumbing(app: Flask) -> None:
+    """Bounded ids in URLs and parameters, and the client's real address behind reverse proxies."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from app.core.web import BoundedIntConverter, XiangbanRequest
+
+    app.request_class = XiangbanRequest
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies > 0:
+        # Trust exactly as many X-Forwarded-* hops as there are proxies: a client cannot forge
+        # its address past them, and throttling and audit see the real client, not the proxy.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def register_extensions(app: Flask) -> None:
@@ -107,6 +134,8 @@ def _import_models() -> None:
     import app.protection.models  # noqa: F401
     import app.reports.models  # noqa: F401
     import app.volunteers.models  # noqa: F401
+    import app.homes.models  # noqa: F401
+    import app.families.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -121,6 +150,8 @@ def register_blueprints(app: Flask) -> None:
     from app.protection.views import bp as protection_bp
     from app.reports.views import bp as reports_bp
     from app.school.views import bp as school_bp
+    from app.homes.views import bp as homes_bp
+    from app.families.views import bp as families_bp
     from app.volunteers.views import bp as volunteers_bp
     from app.notify.views import bp as notify_bp
 
@@ -133,6 +164,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(protection_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(school_bp)
+    app.register_blueprint(homes_bp)
+    app.register_blueprint(families_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(pwa_bp)  # before the request hooks: its header hook must run after theirs

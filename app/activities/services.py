@@ -257,6 +257,9 @@ def create_log(actor, child, data: LogInput, photos: Sequence[bytes] = (), *, up
     audit.record("log.create", log, user=actor,
                  detail={"kind": log.kind, "child_id": child.id, "concerns": log.concerns, "photos": len(processed)})
     case = open_case(actor, child, log, data.concerns, data.concern_note) if data.concerns else None
+    from app.protection.services import findings_from_log
+
+    findings_from_log(actor, child, log)
     return LogResult(log, case, True)
 
 

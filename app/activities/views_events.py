@@ -30,18 +30,21 @@ def event_or_404(event_id: int) -> SchoolEvent:
 
 
 def _schools():
-    """Schools the user may organise events for."""
+    """Schools and 儿童之家 (children homes) the user may organise events for."""
     if current_user.role == "school_staff":
         return [current_user.organisation] if current_user.organisation_id else []
     from app.core.models import Division
 
     return db.session.scalars(sa.select(Organisation).join(Division, Organisation.division_id == Division.id)
-                              .where(Organisation.kind == "school", divisions_scope(current_user))
+                              .where(Organisation.kind.in_(("school", "children_home")), divisions_scope(current_user))
                               .order_by(Division.path, Organisation.name)).all()
 
 
 def _pupils(school: Organisation):
-    return db.session.scalars(sa.select(Child).where(Child.school_id == school.id, Child.status == "active")
+    """Children who may be invited: a school's pupils; at a 儿童之家, the children of its village."""
+    where = (Child.division_id == school.division_id) if school.kind == "children_home" else \
+        (Child.school_id == school.id)
+    return db.session.scalars(sa.select(Child).where(where, Child.status == "active")
                               .order_by(Child.grade, Child.name_pinyin)).all()
 
 

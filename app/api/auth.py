@@ -23,6 +23,8 @@ def user_from_bearer():
     if row is None or not row.user.active:
         return None
     now = utcnow()
+    if row.expired(now):
+        return None
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 300:
         row.last_used_at = now
         db.session.commit()

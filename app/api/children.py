@@ -18,6 +18,7 @@ from app.activities.services import RuleBook
 from app.api.blueprint import bp
 from app.api.openapi import SCHEMAS, operation, ref
 from app.children.models import Child
+from app.core import audit
 from app.core.dates import age_on, today_cn
 from app.core.permissions import children_scope, policy
 from app.core.phone import mask_phone
@@ -126,6 +127,10 @@ def children():
         rows = db.session.scalars(stmt.offset((page - 1) * per_page).limit(per_page)).all()
         due = _due_by_child(rows, today)
         items = [child_json(c, *due.get(c.id, (None, [])), today) for c in rows]
+    # a read of children's records, audited like the roster page
+    audit.record("child.list", object_type="children",
+                 detail={"via": "api", "count": len(items), "total": total, "page": page})
+    db.session.commit()
     return jsonify(items=items, page=page, per_page=per_page, total=total)
 
 

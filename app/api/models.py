@@ -33,10 +33,21 @@ class ApiToken(db.Model):
 
     user = so.relationship("User")
 
+    @property
+    def expires_at(self) -> datetime:
+        """When the token stops working: ``API_TOKEN_LIFETIME`` after it was issued."""
+        from flask import current_app
+
+        return self.created_at + current_app.config["API_TOKEN_LIFETIME"]
+
+    def expired(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) >= self.expires_at
+
     @staticmethod
     def issue(user, name: str) -> tuple["ApiToken", str]:
         """Create a token for ``user``; returns the row and the secret (shown once, never stored)."""
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        row = ApiToken(user_id=user.id, name=name[:64] or "token", token_hash=hash_token(secret), hint=secret[:10])
+        row = ApiToken(user_id=user.id, name=name[:64] or "token", token_hash=hash_token(secret), hint=secret[:10],
+                       created_at=utcnow())
         db.session.add(row)
         return row, secret

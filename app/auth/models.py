@@ -41,6 +41,11 @@ class User(db.Model):
     locked_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    # Set by an admin reset or a teacher import: the next login must choose a new password.
+    must_change_password: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    password_changed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    # An admin's one-time reset code is the password until then; afterwards it no longer opens.
+    reset_expires_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
 
     division: so.Mapped[Division | None] = so.relationship()
     organisation: so.Mapped[Organisation | None] = so.relationship()

@@ -45,6 +45,8 @@ def authenticate(username: str, password: str, ip: str) -> LoginOutcome:
         _fail(user, ip, "login.locked")
         return LoginOutcome(None, "invalid")
     ok = verify_password(user.password_hash if user else None, password)
+    if ok and user is not None and user.reset_expires_at is not None and user.reset_expires_at < now:
+        ok = False  # an admin's one-time reset code that was never used has expired
     if not ok or user is None or not user.active:
         _fail(user, ip, "login.failed", username=username)
         return LoginOutcome(None, "invalid")
@@ -87,6 +89,8 @@ def load_session_user(token: str) -> User | None:
     now = utcnow()
     if now - row.last_seen_at > current_app.config["USER_SESSION_IDLE"]:
         return None
+    if now - row.created_at > current_app.config["USER_SESSION_MAX"]:
+        return None  # absolute lifetime: activity does not keep a session alive for ever
     user = row.user
     if not user.active:
         return None

@@ -1,9 +1,10 @@
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import services
-from app.auth.forms import LoginForm
+from app.auth import accounts
+from app.auth.forms import ChangePasswordForm, LoginForm
 from app.core import audit
 from app.core.permissions import PUBLIC, policy
 from app.core.web import safe_next_url
@@ -28,6 +29,8 @@ def login():
                 session["locale"] = locale
             services.start_session(outcome.user, request.remote_addr or "")
             login_user(outcome.user)
+            if outcome.user.must_change_password:
+                return redirect(url_for("auth.account"))
             return redirect(safe_next_url(request.args.get("next")) or url_for("core.home"))
         if outcome.error == "throttled":
             flash(_("尝试次数过多，请稍后再试。"), "error")
@@ -78,3 +81,57 @@ def tokens():
     rows = db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == current_user.id)
                               .order_by(ApiToken.id.desc())).all()
     return render_template("auth/tokens.html", tokens=rows, secret=secret)
+
+
+#: What an account that must choose a new password may still reach.
+PASSWORD_CHANGE_OPEN = frozenset({"auth.account", "auth.logout", "auth.login", "auth.sign_out_everywhere",
+                                  "core.set_language", "core.healthz", "static"})
+
+
+@bp.before_app_request
+def require_password_change():
+    """After an admin reset or a teacher import, nothing but the password page until it is changed."""
+    if request.endpoint in PASSWORD_CHANGE_OPEN or g.get("api_token_auth"):
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        if request.path.startswith("/api/"):
+            from app.api.errors import error_response
+
+            return error_response(403, _("请先在网页上修改密码。"), code="password_change_required")
+        return redirect(url_for("auth.account"))
+    return None
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@policy("authenticated")
+def account():
+    """My account: change my password (forced after a reset), sign out everywhere, API tokens."""
+    form = ChangePasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            accounts.change_own_password(current_user, form.current.data, form.new.data,
+                                         keep_token=current_user.get_id())
+            db.session.commit()
+            flash(_("密码已修改；其他设备上的登录已退出。"), "success")
+            return redirect(url_for("core.home"))
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "new").errors.append(_(exc.message))
+    if form.errors:
+        status = 422
+    return render_template("auth/account.html", form=form, min_length=accounts.MIN_PASSWORD_LENGTH), status
+
+
+@bp.route("/account/sign-out-everywhere", methods=["POST"])
+@policy("authenticated")
+def sign_out_everywhere():
+    accounts.sign_out_everywhere(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("已在所有设备上退出登录。"), "info")
+    return redirect(url_for("auth.login"))
+
+
+from app.auth import views_admin  # noqa: E402,F401 - the administrators' pages join this blueprint

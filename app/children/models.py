@@ -142,6 +142,9 @@ class Child(db.Model):
     consent_date: so.Mapped[date | None]
     consent_scan: so.Mapped[str | None] = so.mapped_column(sa.String(255))
     # case status
+    #: 登记日期: the day the child entered the roster (reports count a child in a period from
+    #: it, not from when the record was typed in); imports and the demo set it, new records default to today
+    registered_on: so.Mapped[date | None] = so.mapped_column(default=lambda: _today_cn(), index=True)
     status: so.Mapped[str] = so.mapped_column(sa.String(16), default="active", index=True)
     closed_at: so.Mapped[date | None]
     closed_reason: so.Mapped[str | None] = so.mapped_column(sa.String(255))
@@ -184,3 +187,9 @@ class ChildReview(db.Model):
     reviewed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (sa.UniqueConstraint("child_id", "quarter", name="uq_child_reviews_child_quarter"),)
+
+
+def _today_cn() -> date:
+    from app.core.dates import today_cn
+
+    return today_cn()

@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext
 
 from app.children.models import Child, ChildReview
 from app.core.i18n import N_
@@ -119,8 +120,16 @@ def _care_logs(child: Child, user) -> Iterable[Event]:
     for entry in db.session.scalars(sa.select(models.CareLog).where(models.CareLog.child_id == child.id)
                                     .order_by(models.CareLog.occurred_on.desc()).limit(200)):
         who = entry.volunteer.name if entry.volunteer is not None else ""
+        if entry.concerns and _reporter_hidden(user, entry):
+            who = gettext("报告人已隐去")  # a log that opened a mandatory report names its reporter
         yield Event(_aware(entry.occurred_on), "activity", entry.kind_label, who,
                     _link("activities.log_detail", log_id=entry.id))
+
+
+def _reporter_hidden(user, entry) -> bool:
+    from app.activities.services import author_hidden
+
+    return author_hidden(user, entry)
 
 
 @provider

@@ -16,6 +16,7 @@ from app.children.page import child_page_context
 from app.children.queries import roster_query
 from app.core import audit
 from app.core.dates import today_cn
+from app.core.idcard import mask_id_number, mask_query, normalize_id_number
 from app.core.models import Division
 from app.core.permissions import children_scope, divisions_scope, get_in_scope_or_404, policy
 from app.extensions import db
@@ -33,12 +34,29 @@ def roster():
         sa.select(Division).where(divisions_scope(current_user), Division.level.in_(("township", "village")))
         .order_by(Division.code)).all() if staff else []
     audit.record("child.list", object_type="children",
-                 detail={"q": filters.q, "count": page.total, "page": page.page})
+                 detail={"q": mask_query(filters.q), "count": page.total, "page": page.page})
     html = render_template("children/roster.html", page=page, filters=filters, villages=villages,
                            schools=queries.schools_for(current_user) if staff else [],
                            args=filter_args(filters), today=today_cn())
     db.session.commit()  # after rendering: a commit would expire every row the page shows
     return html
+
+
+@bp.route("/find-id", methods=["POST"])
+@policy("children.view")
+def find_by_id_number():
+    """Find a child by full ID number sent in a POST body, so that the number never appears in a
+    URL, an access log or an audit entry (which keeps it masked)."""
+    number = normalize_id_number(request.form.get("id_number", ""))[:32]
+    child = db.session.scalar(sa.select(Child).where(Child.id_number == number, children_scope(current_user))) \
+        if number else None
+    audit.record("child.find_id", object_type="children", object_id=child.id if child else None,
+                 detail={"id_number": mask_id_number(number), "found": child is not None})
+    db.session.commit()
+    if child is None:
+        flash(_("在您负责的范围内没有找到这个身份证号码的儿童。"), "info")
+        return redirect(url_for("children.roster"))
+    return redirect(url_for("children.detail", child_id=child.id))
 
 
 def _render_detail(child: Child, revealed: bool = False) -> str:
@@ -84,24 +102,43 @@ def _form_choices() -> dict:
     }
 
 
-def _form_for(child: Child | None, choices: dict) -> forms.ChildForm:
-    if request.method == "POST":
+def _form_for(child: Child | None, choices: dict, fresh: bool = False) -> forms.ChildForm:
+    if request.method == "POST" and not fresh:
         return forms.ChildForm(**choices)
     rows = [{"programme": r.programme, "amount": r.amount, "start_date": r.start_date, "end_date": r.end_date,
              "note": r.note} for r in child.assistance_records] if child is not None else []
-    form = forms.ChildForm(obj=child, assistance_rows=rows, **choices)
+    form = forms.ChildForm(formdata=None, obj=child, assistance_rows=rows, **choices)
     if child is not None:
         form.school_name.data = child.school_name
         form.household_id.data = str(child.household_id) if child.household_id else ""
         form.urban_hukou.data = not child.rural_hukou
     elif len(choices["villages"]) == 1:
         form.division_id.data = choices["villages"][0].id
-    form.review.data = request.args.get("review", "")
+    form.review.data = request.values.get("review", "")
     return form
 
 
-def _check_form(form: forms.ChildForm, choices: dict):
+def _mask_sensitive(form: forms.ChildForm, child: Child) -> None:
+    """Show the stored ID and phone numbers masked: opening the form is not an audited reveal."""
+    for name in display.SENSITIVE_FIELDS:
+        stored = getattr(child, name)
+        if stored and (form[name].data or "").strip() in (stored, display.mask(name, stored)):
+            form[name].data = display.mask(name, stored)
+
+
+def _unmask_unchanged(form: forms.ChildForm, child: Child | None) -> None:
+    """A masked number sent back as it was shown means "keep the stored one"."""
+    if child is None:
+        return
+    for name in display.SENSITIVE_FIELDS:
+        stored = getattr(child, name)
+        if stored and (form[name].data or "").strip() == display.mask(name, stored):
+            form[name].data = stored
+
+
+def _check_form(form: forms.ChildForm, choices: dict, child: Child | None = None):
     """Validate the submitted form; returns (ok, values, warnings, scan bytes)."""
+    _unmask_unchanged(form, child)
     ok = form.validate()
     village = next((v for v in choices["villages"] if v.id == form.division_id.data), None)
     if form.division_id.data is not None and village is None:
@@ -165,12 +202,12 @@ def _save(form, child: Child | None, values: dict, scan: bytes | None):
         return None
 
 
-def _edit(child: Child | None):
+def _edit(child: Child | None, revealed: bool = False):
     choices = _form_choices()
-    form = _form_for(child, choices)
+    form = _form_for(child, choices, fresh=revealed)
     warnings: dict = {}
-    if form.is_submitted():
-        ok, values, warnings, scan = _check_form(form, choices)
+    if form.is_submitted() and not revealed:
+        ok, values, warnings, scan = _check_form(form, choices, child)
         saved = _save(form, child, values, scan) if ok else None
         if saved is not None:
             flash(_("已保存 %(name)s 的档案。", name=saved.name), "success")
@@ -178,7 +215,11 @@ def _edit(child: Child | None):
                 for text in texts:
                     flash(_("请注意：%(text)s", text=text), "warning")
             return redirect(url_for("children.detail", child_id=saved.id))
-    return render_template("children/form.html", form=form, child=child, warnings=warnings)
+    if child is not None and not revealed:
+        _mask_sensitive(form, child)
+    html = render_template("children/form.html", form=form, child=child, warnings=warnings, revealed=revealed)
+    db.session.commit()  # the reveal's audit entry (after rendering: a commit expires the rows)
+    return html
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -191,6 +232,17 @@ def create():
 @policy("children.edit")
 def edit(child_id: int):
     return _edit(get_in_scope_or_404(Child, child_id, children_scope))
+
+
+@bp.route("/<int:child_id>/edit/reveal", methods=["POST"])
+@policy("children.reveal")
+def edit_reveal(child_id: int):
+    """The form with the full ID and phone numbers, as an audited reveal (like the child's page)."""
+    child = get_in_scope_or_404(Child, child_id, children_scope)
+    shown = [f for f in display.SENSITIVE_FIELDS if getattr(child, f)]
+    audit.record("child.reveal_id", child, detail={"fields": sorted(shown), "via": "edit"})
+    flash(_("已显示完整的证件号码和电话号码；此操作已记入审计日志。"), "warning")
+    return _edit(child, revealed=True)
 
 
 # ---------------------------------------------------------------- closing cases

@@ -219,3 +219,14 @@ def make_id_number(division6: str, birth_date: date, seq3_or_sex: int | str = "m
         raise ValueError("sequence must be 0-999")
     first17 = f"{division6}{birth_date:%Y%m%d}{seq:03d}"
     return first17 + check_character(first17)
+
+
+def mask_query(query: str) -> str:
+    """A search text with any full ID number in it masked (for audit details and logs).
+
+    Names and the last four characters stay as typed: they identify no one by themselves.
+    """
+    text = (query or "").strip()
+    if len(text) > 8 and (text.isdigit() or text[-1:] in "Xx" and text[:-1].isdigit()):
+        return mask_id_number(text)
+    return text

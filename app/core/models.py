@@ -18,6 +18,12 @@ ORGANISATION_KINDS = {
     "five_elders": N_("关工委"),
     "school": N_("学校"),
     "civil_affairs": N_("民政"),
+    "children_home": N_("儿童之家"),  # a village's (or a school's) care site; see app.homes
+    "social_org": N_("社会组织"),
+    "enterprise": N_("企业"),
+    "social_work": N_("社工机构"),
+    "disabled_federation": N_("残联"),
+    "health": N_("卫健"),
 }
 
 

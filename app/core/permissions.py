@@ -38,7 +38,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "matching.run": frozenset({"coordinator", "admin"}),
     "activities.log": frozenset({"volunteer", "school_staff", "village_director", "coordinator"}),
     "activities.view": ALL_ROLES,
-    "events.manage": frozenset({"school_staff", "coordinator", "admin"}),
+    "events.manage": frozenset({"school_staff", "coordinator", "village_director", "admin"}),
+    "homes.view": frozenset({"coordinator", "village_director", "township_supervisor", "auditor", "admin"}),
+    "homes.manage": frozenset({"coordinator", "village_director", "admin"}),
+    "families.view": ALL_ROLES,  # each inside their own scope of children
+    "families.log": frozenset({"volunteer", "school_staff", "village_director", "coordinator", "admin"}),
+    "families.rules": frozenset({"coordinator", "admin"}),
     "cases.view": frozenset({"village_director", "coordinator", "admin"}),
     # overdue talks and visits, children without contact or carer: read-only lists
     "overdue.view": frozenset({"village_director", "coordinator", "township_supervisor", "school_staff", "admin"}),

@@ -7,12 +7,14 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g, render_template, request, session, url_for
+from flask import Flask, Request, g, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from app.core.dates import age_on
 from app.extensions import csrf, db
@@ -24,6 +26,34 @@ CHINA = ZoneInfo("Asia/Shanghai")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
        "form-action 'self'; frame-ancestors 'none'; manifest-src 'self'; worker-src 'self'")
+
+
+#: The largest id a row can have (PostgreSQL ``integer``); larger numbers in a URL or a query
+#: string cannot name a row, and would overflow the database driver (a 500) if passed on.
+MAX_DB_INT = 2**31 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` URL parts beyond any row id do not match the route: 404, never a 500."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_DB_INT, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class BoundedParameters(ImmutableMultiDict):
+    """Query-string and form values: ``get(name, type=int)`` clamps numbers no column can hold
+    to the largest one, so that every filter reading an id with ``type=int`` is safe at once and
+    still means what was asked (an id nothing has, a page past the end)."""
+
+    def get(self, key, default=None, type=None):  # noqa: A002 - Werkzeug's signature
+        value = super().get(key, default, type)
+        if type is int and isinstance(value, int) and not -MAX_DB_INT <= value <= MAX_DB_INT:
+            return MAX_DB_INT if value > 0 else -MAX_DB_INT
+        return value
+
+
+class XiangbanRequest(Request):
+    parameter_storage_class = BoundedParameters
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -97,6 +127,14 @@ def register_request_hooks(app: Flask) -> None:
         g.request_id = uuid.uuid4().hex[:16]
 
     @app.before_request
+    def refuse_nameless_parts():
+        # A multipart part without a name parses to the key None, which no form expects and
+        # which breaks the CSRF check and every view that lists the fields: a malformed request.
+        if request.mimetype == "multipart/form-data" and (None in request.form or None in request.files):
+            return _error_page(400, _("请求有误"), _("提交的内容格式有误（有未命名的字段），请检查后重试。"))
+        return None
+
+    @app.before_request
     def refuse_nul_characters():
         # PostgreSQL cannot store NUL in text, and no honest form contains one: refuse it
         # up front with a clear message instead of failing deep in the database.
@@ -141,6 +179,8 @@ def register_request_hooks(app: Flask) -> None:
         h["Referrer-Policy"] = "same-origin"
         h["Permissions-Policy"] = "camera=(self), geolocation=(self), microphone=(self)"
         h["Cross-Origin-Opener-Policy"] = "same-origin"
+        if app.config.get("HSTS_SECONDS"):
+            h["Strict-Transport-Security"] = f"max-age={int(app.config['HSTS_SECONDS'])}; includeSubDomains"
         if request.endpoint != "static" and current_user and current_user.is_authenticated:
             h["Cache-Control"] = "no-store"
         if g.get("request_id"):
@@ -189,7 +229,9 @@ NAV = [
     ("volunteers.roster", N_("志愿者"), "volunteers.view"),
     ("matching.index", N_("结对匹配"), "matching.run"),
     ("activities.overdue", N_("逾期提醒"), "overdue.view"),
-    ("activities.events", N_("学校活动"), "events.manage"),
+    ("activities.events", N_("活动"), "events.manage"),
+    ("homes.index", N_("儿童之家"), "homes.view"),
+    ("families.index", N_("亲情联系"), "families.view"),
     ("activities.cases", N_("强制报告"), "cases.read"),
     ("protection.items", N_("六项责任"), "duties.view"),
     ("reports.index", N_("报表"), "reports.view"),
@@ -207,6 +249,16 @@ def register_template_helpers(app: Flask) -> None:
 
         return _mask(value) if value else ""
 
+    def audit_value(value) -> str:
+        """An audit detail value as short text (lists joined, long values cut)."""
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items())
+        text = "" if value is None else str(value)
+        return text if len(text) <= 200 else text[:200] + "…"
+
+    app.jinja_env.filters["audit_value"] = audit_value
     app.jinja_env.filters["mask_id"] = mask_id
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["cndate"] = format_date

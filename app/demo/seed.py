@@ -199,7 +199,14 @@ def seed(children: int = 300, volunteers: int = 120) -> dict[str, int]:
     seed_school(today)
     from app.children.demo import seed_registry
     seed_registry(today)
+    from app.homes.demo import seed_homes
+    seed_homes(today)
+    from app.families.demo import seed_families
+    seed_families(today)
     seed_protection(today)
+    from app.reports.demo import seed_reports
+    seed_reports(today)
+    from app.notify.demo import seed_notify; seed_notify(today)  # noqa: E702
     db.session.commit()
     return {"divisions": db.session.scalar(sa.select(sa.func.count()).select_from(Division)),
             "children": len(kids), "volunteers": len(vols), "pairs": pairs, "users": users}

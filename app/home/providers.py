@@ -14,7 +14,7 @@ from app.core.dates import CHINA
 from app.extensions import db
 from app.home.todo import CRITICAL, HIGH, INFO, NORMAL, TodoItem, provider
 
-STAFF = ("village_director", "coordinator", "admin")
+STAFF = ("village_director", "township_supervisor", "coordinator", "admin")
 
 
 def _count(stmt) -> int:
@@ -106,7 +106,7 @@ def _late_reviews_by_village(user, quarter: str, deadline: date, late: bool, mis
 
 # ----------------------------------------------------------------------------- pairs
 
-@provider("coordinator", "admin")
+@provider("coordinator", "township_supervisor", "admin")
 def overdue_by_township(user, today: date):
     from app.activities import queries
 
@@ -179,37 +179,46 @@ def my_application(user, today: date):
 
 @provider("school_staff")
 def pupils_without_teacher(user, today: date):
-    from app.children.models import Child
-    from app.core.permissions import children_scope
-    from app.matching.models import Pair
-    from app.volunteers.models import Volunteer
+    """Left-behind pupils without a teacher proxy parent (the school workspace's own count)."""
+    from app.school import queries
 
     if not user.organisation_id:
         return
-    with_teacher = (sa.select(Pair.id).join(Volunteer, Pair.volunteer_id == Volunteer.id)
-                    .where(Pair.child_id == Child.id, Pair.status == "active", Volunteer.kind == "teacher"))
-    n = _count(sa.select(Child.id).where(children_scope(user), Child.status == "active", ~with_teacher.exists()))
+    n = _count(queries.pupils_query(user, user.organisation_id, queries.PupilFilters(no_proxy=True)))
     if n:
-        yield TodoItem("school.no_teacher", _("没有教师代理家长的学生"),
-                       url_for("children.roster", school=user.organisation_id), HIGH, count=n)
+        yield TodoItem("school.no_teacher", _("没有教师代理家长的留守学生"), url_for("school.pupils", no_proxy=1),
+                       HIGH, count=n)
 
 
 @provider("school_staff")
 def teachers_overdue(user, today: date):
-    from app.activities import queries
-    from app.matching.models import Pair
-    from app.volunteers.models import Volunteer
+    from app.school import queries
 
     if not user.organisation_id:
         return
-    teachers_here = sa.select(Volunteer.id).where(Volunteer.organisation_id == user.organisation_id,
-                                                  Volunteer.kind == "teacher")
-    statuses = queries.pair_statuses(user, today, [Pair.volunteer_id.in_(teachers_here)])
-    teachers = {s.volunteer_id for s in statuses if s.overdue}
-    if teachers:
-        yield TodoItem("school.teachers_overdue", _("谈心或家访逾期的教师"),
-                       url_for("volunteers.roster", kind="teacher"), HIGH, count=len(teachers),
-                       detail=_("涉及 %(n)s 名学生", n=sum(1 for s in statuses if s.overdue)))
+    late = [r for r in queries.teacher_rows(user, user.organisation_id, today) if r.overdue]
+    if late:
+        yield TodoItem("school.teachers_overdue", _("谈心或家访逾期的教师"), url_for("school.teachers"), HIGH,
+                       count=len(late), detail="、".join(r.name for r in late[:3]) + ("…" if len(late) > 3 else ""))
+
+
+@provider("school_staff")
+def school_cadence(user, today: date):
+    """The school's own termly care activity and monthly class meetings not held in time."""
+    from app.school import cadence, queries as school
+
+    if not user.organisation_id or user.organisation is None or user.organisation.kind != "school":
+        return
+    classes = [c for c, _n in school.classes(user, user.organisation_id) if c != school.NO_CLASS]
+    items = cadence.school_cadence(user.organisation_id, classes, today)
+    late = [i for i in items if i.status == "overdue"]
+    soon = [i for i in items if i.status == "due_this_week"]
+    if late:
+        yield TodoItem("school.cadence_overdue", _("未按期开展的主题关爱活动或班会"), url_for("school.index"), HIGH,
+                       count=len(late))
+    if soon:
+        yield TodoItem("school.cadence_due", _("本周内要开展的主题关爱活动或班会"), url_for("school.index"), NORMAL,
+                       count=len(soon), due=min(i.due for i in soon))
 
 
 @provider("school_staff", "coordinator", "village_director", "volunteer")

@@ -6,7 +6,7 @@ so a line never points at something the user cannot open). Packages register pro
 time, once, with :func:`register_provider` or the :func:`provider` decorator, naming the roles the
 provider serves; :func:`todo_for` gathers them and sorts the lines most urgent first.
 
-Example (in your package, imported by :func:`load_providers`)::
+Example (in ``app/<your package>/todo_providers.py``, found and imported by :func:`load_providers`)::
 
     from app.home.todo import HIGH, TodoItem, provider
 
@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import import_module
+from importlib import util as importlib_util
 
 from flask import current_app
 
@@ -80,11 +81,13 @@ class _Registration:
 
 _providers: list[_Registration] = []
 
-#: Modules that define providers; imported once, before the first list is built. A package that
-#: registers providers adds its module here (one line, so parallel edits merge cleanly).
+#: Modules that define providers; imported once, before the first list is built. Besides these,
+#: every ``app/<package>/todo_providers.py`` is imported (so a package plugs in without editing
+#: this list); a module imported anyway at start-up may also just use the decorator.
 PROVIDER_MODULES = [
     "app.home.providers",
 ]
+DISCOVERED_NAME = "todo_providers"
 _loaded = False
 
 
@@ -112,9 +115,18 @@ def provider(*roles: str) -> Callable[[Provider], Provider]:
 def load_providers() -> None:
     global _loaded
     if not _loaded:
-        for name in PROVIDER_MODULES:
+        for name in PROVIDER_MODULES + _discovered():
             import_module(name)
         _loaded = True
+
+
+def _discovered() -> list[str]:
+    import pkgutil
+
+    import app
+
+    return sorted(f"app.{info.name}.{DISCOVERED_NAME}" for info in pkgutil.iter_modules(app.__path__)
+                  if info.ispkg and importlib_util.find_spec(f"app.{info.name}.{DISCOVERED_NAME}") is not None)
 
 
 def providers_for(role: str) -> list[Provider]:

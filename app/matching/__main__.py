@@ -164,6 +164,8 @@ def check(problem: dict, result: dict, reasons: bool = True) -> list[str]:
             why.append("skill")
         if v["capacity"] <= 0:
             why.append("capacity")
+        if v.get("school") is not None and v["school"] != c.get("school"):
+            why.append("school")  # a teacher serves only the pupils of their own school
         return why, d
 
     def pair_cost(c, v, d):
@@ -249,6 +251,7 @@ def _check_reasons(problem, kids, vols, listed, load, gender_rule, girl_age,
     county = np.array([v["county"] for v in vl], dtype=object)
     used = np.array([load.get(v["id"], 0) for v in vl])
     skills = [set(v["skills"]) for v in vl]
+    vschool = [v.get("school") for v in vl]
     order = np.argsort(lat)
     slat = lat[order]
     band = (mk.max() if mk.size else 0.0) / 111.0 + 1e-6  # degrees of latitude
@@ -267,14 +270,18 @@ def _check_reasons(problem, kids, vols, listed, load, gender_rule, girl_age,
         j2 = np.array([x for x in j.tolist() if req <= skills[x]], dtype=int)
         girl = gender_rule and c["female"] and c["age"] >= girl_age
         j3 = j2[fem[j2]] if (girl and j2.size) else j2
-        j4 = j3 if not excluded else np.array(
-            [x for x in j3.tolist() if (cid, vl[x]["id"]) not in excluded], dtype=int)
+        # a teacher (volunteer with a school) only for the pupils of that school
+        j3s = np.array([x for x in j3.tolist() if vschool[x] in (None, c.get("school"))], dtype=int)
+        j4 = j3s if not excluded else np.array(
+            [x for x in j3s.tolist() if (cid, vl[x]["id"]) not in excluded], dtype=int)
         if j.size == 0:
             want = "no_volunteer_in_range"
         elif j2.size == 0:
             want = "no_volunteer_with_skill"
         elif j3.size == 0:
             want = "safeguarding"
+        elif j3s.size == 0:
+            want = "school"
         elif j4.size == 0:
             want = "forbidden"
         elif (used[j4] < cap[j4]).any():

@@ -47,6 +47,12 @@ def _county_code(division: Division) -> str:
     return (county.code if county else division.code)[:6]
 
 
+def _teaches(volunteer: Volunteer) -> bool:
+    """A school staff volunteer: a teacher whose organisation is a school."""
+    return volunteer.kind == "teacher" and volunteer.organisation is not None \
+        and volunteer.organisation.kind == "school"
+
+
 def build_problem(region: Division, *, mode: str = "queue") -> BuiltProblem:
     """The problem for ``region``'s subtree.
 
@@ -63,7 +69,8 @@ def build_problem(region: Division, *, mode: str = "queue") -> BuiltProblem:
         .options(so.joinedload(Child.division)).order_by(Child.id)
     volunteers = db.session.scalars(
         sa.select(Volunteer).where(Volunteer.division_id.in_(in_region), Volunteer.status == "approved")
-        .options(so.joinedload(Volunteer.division)).order_by(Volunteer.id)).all()
+        .options(so.joinedload(Volunteer.division), so.joinedload(Volunteer.organisation))
+        .order_by(Volunteer.id)).all()
     vol_keys = {v.id: f"v{v.id}" for v in volunteers}
     today = today_cn()
     children, kids, skipped, existing = [], {}, [], {}
@@ -84,6 +91,7 @@ def build_problem(region: Division, *, mode: str = "queue") -> BuiltProblem:
             "female": child.sex == "female", "age": age_on(child.birth_date, today),
             "categories": [c for c in child.categories if c in CATEGORY_CODES],
             "needs": [n for n in (child.needs or []) if n in SKILL_CODES],
+            **({"school": f"s{child.school_id}"} if child.school_id else {}),
         })
         if pair is not None:
             existing[key] = vol_keys[pair.volunteer_id]
@@ -106,6 +114,8 @@ def build_problem(region: Division, *, mode: str = "queue") -> BuiltProblem:
             "female": v.sex == "female", "capacity": max(capacity, 0), "max_km": float(v.max_km),
             "cross_county": bool(v.cross_county), "skills": [s for s in (v.skills or []) if s in SKILL_CODES],
             "prefer_gender": v.prefer_gender or None, "prefer_age_band": v.prefer_age_band or None,
+            # a teacher is a proxy parent for the pupils of their own school only
+            **({"school": f"s{v.organisation_id}"} if _teaches(v) else {}),
         })
     existing = {c: v for c, v in existing.items() if v in vol_rows}
     problem = {"children": children, "volunteers": vols,

@@ -23,6 +23,7 @@ REASON_LABELS = {
     "no_volunteer_with_skill": N_("范围内的志愿者都不具备所需技能"),
     "safeguarding": N_("按保护规定需女性志愿者，范围内没有"),
     "all_at_capacity": N_("范围内的志愿者已被更紧急或更近的儿童占满"),
+    "school": N_("范围内只有其他学校的教师志愿者（教师只与本校学生结对）"),
     "forbidden": N_("可结对的志愿者都被协调员排除"),
     "cost_exceeds_unmatched": N_("唯一可行的结对代价过高（路程过远、需求不符）"),
 }

@@ -26,7 +26,18 @@ def inject_unread():
             return 0
         return service.unread_count(current_user)
 
-    return {"notify_unread": notify_unread}
+    def case_chain(case) -> list[dict]:
+        """The escalation steps of ``case`` with the names of those told (case detail page)."""
+        from app.auth.models import ROLES, User
+        from app.notify.escalation import chain_of
+
+        steps = chain_of(case)
+        ids = {i for s in steps for i in s.user_ids}
+        names = dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
+        return [{"step": s.step, "role": ROLES.get(s.role, s.role), "at": s.at, "skipped": s.skipped,
+                 "names": [names.get(i, "?") for i in s.user_ids]} for s in steps]
+
+    return {"notify_unread": notify_unread, "case_chain": case_chain}
 
 
 @bp.route("/")
@@ -128,9 +139,13 @@ def deliveries():
     stmt = sa.select(Delivery).order_by(Delivery.id.desc())
     if status in DELIVERY_STATUSES:
         stmt = stmt.where(Delivery.status == status)
+    from app.auth.models import User
+
     page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    names = dict(db.session.execute(sa.select(User.id, User.display_name)
+                                    .where(User.id.in_({d.user_id for d in page.items}))).all())
     return render_template("notify/deliveries.html", page=page, status=status, statuses=DELIVERY_STATUSES,
-                           channels=CHANNELS)
+                           channels=CHANNELS, names=names)
 
 
 @bp.cli.command("retry")
@@ -161,3 +176,21 @@ def worker_command():
     from app.notify.jobs import run_worker
 
     run_worker()
+
+
+@bp.cli.command("vapid-keys")
+def vapid_keys_command():
+    """Print a new pair of Web Push (VAPID) keys as environment lines."""
+    import base64
+
+    import click
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    def b64url(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    public = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    click.echo(f"VAPID_PUBLIC_KEY={b64url(public)}")
+    click.echo(f"VAPID_PRIVATE_KEY={b64url(key.private_numbers().private_value.to_bytes(32, 'big'))}")

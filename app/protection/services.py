@@ -297,3 +297,24 @@ def close_item(actor, item: DutyItem, outcome: str, on_date: date | None, note: 
     audit.record("duty.close", item, user=actor, detail={"kind": item.kind, "outcome": outcome,
                                                           "on_date": on_date.isoformat()})
     return item
+
+
+def findings_from_log(actor, child, log) -> list[DutyItem]:
+    """The director's items a care log calls for: a safety hazard ticked (有隐患, the 隐患台账),
+    a need the child stated, a follow-up the visitor asked for. One item of each, with the log."""
+    from app.activities import vocab as activity_vocab
+
+    found = []
+    hazards = [activity_vocab.SAFETY_ITEMS[k] for k, v in (log.safety or {}).items()
+               if v == "problem" and k in activity_vocab.SAFETY_ITEMS]
+    if hazards:
+        text = "安全检查有隐患：" + "、".join(hazards)
+        if log.living_conditions:
+            text += f"。{log.living_conditions}"
+        found.append(("hazard", text))
+    if (log.needs or "").strip():
+        found.append(("need", log.needs.strip()))
+    if (log.follow_up or "").strip():
+        found.append(("follow_up", log.follow_up.strip()))
+    return [open_item(actor, child, "finding", reason, on_date=min(log.occurred_on, today_cn()), summary=summary,
+                      log_id=log.id) for reason, summary in found]

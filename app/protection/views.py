@@ -225,5 +225,5 @@ def survey():
     return render_template("protection/survey.html", children=children, open_cases=open_cases)
 
 
-from app.protection import views_cases  # noqa: E402,F401  (registers the case-measure routes)
+from app.protection import views_bulletin, views_cases  # noqa: E402,F401  (register their routes)
 from app.protection import cli  # noqa: E402,F401  (registers the commands)

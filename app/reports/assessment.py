@@ -2,32 +2,29 @@
 
 Sections: the roster by age band and category; coverage (children with an active carer,
 priority children covered); cadence compliance (share of pairs with the monthly talk in each
-month — a home visit counts as that month's talk — and with the quarterly visit); school events
+window of their own rule); school events
 held; mandatory reports and how fast each step was taken; volunteers and hours. Every table's
 parts are cross-checked against its totals.
 
-Cadence denominators: for a month, the pairs that were active for the whole month; for the
-quarterly visit, the pairs active for the whole quarter.
+Cadence compliance follows the platform's own rules per pair (see :mod:`app.reports.compliance`).
 """
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from app.activities import vocab as av
 from app.activities.models import CareLog, EventAttendance, ProtectionCase, SchoolEvent
 from app.children import vocab as cv
-from app.children.models import Child
-from app.core.dates import CHINA, today_cn
+from app.core.dates import CHINA
 from app.extensions import db
-from app.matching.models import Pair
 from app.reports import charts
 from app.reports.common import Checks, Period, hours_text, pct, pct_text
-from app.reports.roster_stats import RosterChild, roster_children
+from app.reports.roster_stats import RosterChild, as_of_day, roster_children
 from app.reports.scope import Region, subtree_ids
 from app.volunteers.models import VOLUNTEER_KINDS, Volunteer
 
@@ -49,6 +46,7 @@ class Assessment:
     case_summary: dict
     volunteers: list[dict]
     volunteers_total: dict
+    compliance: object = None  # app.reports.compliance.Compliance
     charts: dict = field(default_factory=dict)
     checks: Checks = field(default_factory=Checks)
 
@@ -65,47 +63,14 @@ def _roster_table(children: list[RosterChild]) -> list[dict]:
     return rows
 
 
-def _month_bounds(year: int, month: int) -> tuple[date, date]:
-    first = date(year, month, 1)
-    last = (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
-    return first, last
-
-
-def _aware(day: date) -> datetime:
-    return datetime.combine(day, time(0), CHINA)
-
-
-def _cadence(region: Region, period: Period) -> list[dict]:
-    where = (Pair.status != "proposed", Child.division_id.in_(subtree_ids(region)))
-    pairs = db.session.execute(
-        sa.select(Pair.id, sa.func.coalesce(Pair.started_at, Pair.created_at), Pair.ended_at)
-        .join(Child, Child.id == Pair.child_id).where(*where)).all()
-    pair_ids = sa.select(Pair.id).join(Child, Child.id == Pair.child_id).where(*where)
-    logs: dict[int, list[tuple[str, date]]] = defaultdict(list)
-    for pair_id, kind, day in db.session.execute(
-            sa.select(CareLog.pair_id, CareLog.kind, CareLog.occurred_on)
-            .where(CareLog.pair_id.in_(pair_ids), CareLog.occurred_on >= period.start,
-                   CareLog.occurred_on <= period.end)):
-        logs[pair_id].append((kind, day))
-    rows = []
-
-    def whole(start: date, end: date) -> list[int]:
-        return [pid for pid, began, ended in pairs
-                if began < _aware(start) and (ended is None or ended >= _aware(end + timedelta(days=1)))]
-
-    today = today_cn()
-    for year, month in period.months:
-        first, last = _month_bounds(year, month)
-        if first > today:
-            continue  # not begun yet
-        active = whole(first, last)
-        done = sum(any(k in ("talk", "visit") and first <= d <= last for k, d in logs[p]) for p in active)
-        rows.append({"label": f"{year}年{month}月 每月谈心" + ("（进行中）" if last >= today else ""), "pairs": len(active), "done": done,
-                     "pct": pct(done, len(active)), "pct_text": pct_text(pct(done, len(active)))})
-    active = whole(period.start, period.end)
-    done = sum(any(k == "visit" for k, _ in logs[p]) for p in active)
-    rows.append({"label": "本季度入户看望", "pairs": len(active), "done": done, "pct": pct(done, len(active)),
-                 "pct_text": pct_text(pct(done, len(active)))})
+def _cadence_rows(comp) -> list[dict]:
+    """The compliance summary as the report's cadence table: each obligation (windows due and
+    met, by every pair's own rule), then the pairs that met all of theirs."""
+    rows = [{"label": f"{o['label']}（应达次数）", "pairs": o["due"], "done": o["met"], "pct": o["pct"],
+             "pct_text": o["pct_text"]} for o in comp.obligations]
+    t = comp.total
+    rows.append({"label": "结对全部达标", "pairs": t["pairs"], "done": t["compliant"], "pct": t["pct"],
+                 "pct_text": t["pct_text"]})
     return rows
 
 
@@ -170,8 +135,7 @@ def _volunteers(region: Region, period: Period) -> tuple[list[dict], dict]:
     from app.reports.ledger import held_events
 
     in_region = Volunteer.division_id.in_(subtree_ids(region))
-    approved = dict(db.session.execute(sa.select(Volunteer.kind, sa.func.count()).where(
-        in_region, Volunteer.status == "approved").group_by(Volunteer.kind)).all())
+    approved = approved_on(region, as_of_day(period))
     log_stats = {k: (n, a, m or 0) for k, n, a, m in db.session.execute(
         sa.select(Volunteer.kind, sa.func.count(CareLog.id), sa.func.count(sa.distinct(CareLog.volunteer_id)),
                   sa.func.sum(CareLog.duration_minutes))
@@ -194,10 +158,27 @@ def _volunteers(region: Region, period: Period) -> tuple[list[dict], dict]:
                                        .where(in_region, CareLog.occurred_on >= period.start,
                                               CareLog.occurred_on <= period.end)) or 0) + sum(
         v or 0 for v in event_minutes.values())
-    total = {"approved": db.session.scalar(sa.select(sa.func.count()).select_from(Volunteer)
-                                           .where(in_region, Volunteer.status == "approved")) or 0,
+    total = {"approved": sum(approved.values()),
              "logs": sum(r["logs"] for r in rows), "minutes": total_minutes, "hours": hours_text(total_minutes)}
     return rows, total
+
+
+def approved_on(region: Region, day: date) -> dict[str, int]:
+    """Approved volunteers of ``region`` on ``day``, by kind: by their dated status history; one
+    with no dated change before ``day`` counts from its approval (or record) date."""
+    from app.reports.history import status_on
+    from app.reports.models import VolunteerStatusEvent
+
+    rows = db.session.execute(sa.select(Volunteer.id, Volunteer.kind, Volunteer.status, Volunteer.decided_at,
+                                        Volunteer.created_at)
+                              .where(Volunteer.division_id.in_(subtree_ids(region)))).all()
+    statuses, dated = status_on(day, {r.id: r.status for r in rows}, VolunteerStatusEvent)
+    out: dict[str, int] = defaultdict(int)
+    for r in rows:
+        since = (r.decided_at or r.created_at).astimezone(CHINA).date()
+        if statuses[r.id] == "approved" and (r.id in dated or since <= day):
+            out[r.kind] += 1
+    return dict(out)
 
 
 def build(region: Region, period: Period) -> Assessment:
@@ -205,18 +186,28 @@ def build(region: Region, period: Period) -> Assessment:
     children = roster_children(region, period)
     roster = _roster_table(children)
     priority = [{"label": label, "count": sum(code in c.categories for c in children),
+                 "effective": sum(code in c.categories and c.effective for c in children),
                  "covered": sum(code in c.categories and c.with_carer for c in children)}
                 for code, label in cv.PRIORITY_CATEGORIES.items()]
     prio = [c for c in children if c.tier != "normal"]
+    # 有效监护 (a capable guardian) is reported apart from pairing coverage: a volunteer pair is
+    # care, not guardianship
     coverage = {"children": len(children), "with_carer": sum(c.with_carer for c in children),
-                "priority": len(prio), "priority_covered": sum(c.with_carer for c in prio)}
+                "effective": sum(c.effective for c in children),
+                "priority": len(prio), "priority_covered": sum(c.with_carer for c in prio),
+                "priority_effective": sum(c.effective for c in prio)}
     coverage["pct"] = pct_text(pct(coverage["with_carer"], coverage["children"]))
+    coverage["effective_pct"] = pct_text(pct(coverage["effective"], coverage["children"]))
     coverage["priority_pct"] = pct_text(pct(coverage["priority_covered"], coverage["priority"]))
+    coverage["priority_effective_pct"] = pct_text(pct(coverage["priority_effective"], coverage["priority"]))
     events, events_total = _events(region, period)
     cases, case_summary = _cases(region, period)
     volunteers, volunteers_total = _volunteers(region, period)
-    result = Assessment(region.name, period.label, roster, priority, coverage, _cadence(region, period), events,
-                        events_total, cases, case_summary, volunteers, volunteers_total)
+    from app.reports import compliance as cadence_compliance
+
+    comp = cadence_compliance.evaluate(region, period, as_of_day(period))
+    result = Assessment(region.name, period.label, roster, priority, coverage, _cadence_rows(comp), events,
+                        events_total, cases, case_summary, volunteers, volunteers_total, comp)
     result.charts = _charts(result)
     check(result)
     return result

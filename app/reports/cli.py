@@ -17,7 +17,7 @@ reports_cli = AppGroup("reports", help="Evidence reports (PDF and Excel).")
 
 @reports_cli.command("render")
 @click.argument("kind", type=click.Choice(["child_file", "certificate", "ledger", "visits", "assessment",
-                                           "roster_stats"]))
+                                           "roster_stats", "bulletin", "roster"]))
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "file_format", type=click.Choice(["pdf", "xlsx"]), default=None,
               help="Default: from the --out file's extension.")

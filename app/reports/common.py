@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from app.core.dates import CHINA
 
 QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
+YEAR_RE = re.compile(r"^(\d{4})$")
 #: signature lines at the foot of every report (单位负责人 / 复核人 / 填表人)
 SIGNATURES = ("单位负责人", "复核人", "填表人")
 
@@ -87,17 +88,22 @@ def quarter_period(text: str) -> Period:
 
 
 def parse_period(text: str | None, default_quarter: str | None = None) -> Period:
-    """A period from ``2026-Q4`` or ``2026-10-01..2026-12-31`` (at most 400 days).
+    """A period from ``2026-Q4``, ``2026`` (the year) or ``2026-10-01..2026-12-31`` (at most 400 days).
 
     :raise ParameterError: on anything else, an inverted range or a range too long.
     """
     text = (text or default_quarter or "").strip()
     if QUARTER_RE.match(text):
         return quarter_period(text)
+    if YEAR_RE.match(text):
+        year = int(text)
+        if not 2000 <= year <= 2100:
+            raise ParameterError(N_("年份应在2000到2100之间"))
+        return Period(date(year, 1, 1), date(year, 12, 31), f"{year}年度")
     try:
         first, last = (date.fromisoformat(part.strip()) for part in text.split("..", 1))
     except ValueError:
-        raise ParameterError(N_("期间应为季度（2026-Q4）或日期范围（2026-10-01..2026-12-31）")) from None
+        raise ParameterError(N_("期间应为季度（2026-Q4）、年度（2026）或日期范围（2026-10-01..2026-12-31）")) from None
     if last < first:
         raise ParameterError(N_("结束日期不能早于开始日期"))
     if (last - first).days > 400:
@@ -107,6 +113,11 @@ def parse_period(text: str | None, default_quarter: str | None = None) -> Period
 
 def current_quarter(today: date) -> str:
     return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
+def recent_years(today: date, n: int = 2) -> list[str]:
+    """This year and the ``n - 1`` before it, newest first."""
+    return [str(today.year - k) for k in range(n)]
 
 
 def recent_quarters(today: date, n: int = 6) -> list[str]:

@@ -97,6 +97,16 @@ def _talk_rate(region: Region, month: date) -> float | None:
     return pct(active - missed, active)
 
 
+def _effective_rate(region: Region) -> float | None:
+    """有效监护率 today: active children with a capable guardian ÷ active children on the roster."""
+    from app.protection.services import effective_guardianship_clause
+
+    active = sa.select(sa.func.count()).select_from(Child).where(Child.status == "active",
+                                                                  Child.division_id.in_(subtree_ids(region)))
+    total = db.session.scalar(active) or 0
+    return pct(db.session.scalar(active.where(effective_guardianship_clause())) or 0, total)
+
+
 def build(region: Region, user, list_url) -> dict:
     """The dashboard of ``region``; ``list_url(metric, division_id, month)`` builds the links."""
     today = today_cn()
@@ -125,6 +135,7 @@ def build(region: Region, user, list_url) -> dict:
         overdue_bars.append(charts.Bar(name, late, list_url("overdue", div_id, None)))
     month_links = [list_url("no_talk", region.division_id, d.strftime("%Y-%m")) for d in ends]
     return {
+        "effective_now": _effective_rate(region),
         "coverage_now": coverage[-1], "overdue_now": sum(1 for s in statuses if s.overdue),
         "pairs_now": len(statuses),
         "trend": charts.line_chart(labels, [

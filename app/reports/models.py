@@ -1,7 +1,7 @@
 """Issued reports (numbered, checksummed, verifiable) and background report jobs."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -35,6 +35,8 @@ class IssuedReport(db.Model):
     page_count: so.Mapped[int | None]
     size_bytes: so.Mapped[int | None]
     filename: so.Mapped[str | None] = so.mapped_column(sa.String(128))
+    #: the report's key totals, shown on the public verification page so paper can be compared
+    figures: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
 
     __table_args__ = (sa.CheckConstraint(file_format.in_(("pdf", "xlsx")), name="file_format"),)
 
@@ -65,3 +67,36 @@ class ReportJob(db.Model):
         sa.CheckConstraint(status.in_(JOB_STATUSES), name="status"),
         sa.CheckConstraint("progress >= 0 AND progress <= 100", name="progress"),
     )
+
+
+class ChildStatusEvent(db.Model):
+    """A change of a child's roster status (在册 → 已结案 or back), dated: a report for a past
+    period reads what was true on its last day from these, whatever changed since.
+
+    Written by :mod:`app.reports.history` whenever a child's status changes (any code path that
+    goes through the ORM); the migration records the closings made before it existed.
+    """
+
+    __tablename__ = "child_status_events"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    child_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("children.id"), index=True)
+    from_status: so.Mapped[str] = so.mapped_column(sa.String(16))
+    to_status: so.Mapped[str] = so.mapped_column(sa.String(16))
+    on_date: so.Mapped[date]
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+
+class VolunteerStatusEvent(db.Model):
+    """A change of a volunteer's status (applied → approved → paused/exited …), dated."""
+
+    __tablename__ = "volunteer_status_events"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    volunteer_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("volunteers.id"), index=True)
+    from_status: so.Mapped[str] = so.mapped_column(sa.String(16))
+    to_status: so.Mapped[str] = so.mapped_column(sa.String(16))
+    on_date: so.Mapped[date]
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+from app.reports import history  # noqa: E402,F401  (registers the status-history listener)

@@ -56,8 +56,12 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
          levels=("village",), doc_title="入户走访记录"),
     Kind("assessment", N_("考核汇总"), "reports.assess", ("pdf", "xlsx"), "region", "reports.assessment",
          background=True, levels=("county", "township"), doc_title="关爱服务工作考核汇总表"),
+    Kind("roster", N_("花名册"), "reports.assess", ("pdf", "xlsx"), "region", "reports.roster", landscape=True,
+         background=True, doc_title="农村留守儿童和困境儿童花名册"),
     Kind("roster_stats", N_("花名册季度统计"), "reports.assess", ("pdf", "xlsx"), "region", "reports.roster_stats",
          landscape=True, background=True, doc_title="农村留守儿童花名册季度统计表"),
+    Kind("bulletin", N_("专项行动进展通报"), "reports.assess", ("pdf", "xlsx"), "region", "reports.bulletin",
+         doc_title="农村留守儿童关爱保护专项行动进展通报"),
 )}
 
 

@@ -66,6 +66,8 @@ def pdf(kind: str, context: Any, meta: ReportMeta, *, progress: Callable[[int, s
         from app.reports.roster_stats import COLUMNS
 
         extra["columns"] = COLUMNS
+    if kind == "bulletin":
+        extra["base"] = site_base()
     html = _template(f"reports/pdf/{kind}.html", meta=meta, r=context, **extra)
     policy = FetchPolicy(**{**asdict(_policy()), "allowed_data": _meta_data(meta)})
     result = render_chunks([html], policy)
@@ -220,8 +222,20 @@ def xlsx(kind: str, context: Any, meta: ReportMeta) -> bytes:
         rows = list(roster_stats.table_rows(context))
         sheets = [Sheet("花名册统计", cols, rows[:-1], title,
                         [f"数据核对：{'全部一致' if context.checks.ok else '存在不一致'}"] + _footer_lines(), rows[-1:])]
+    elif kind == "roster":
+        from app.reports import roster
+
+        widths = (6, 10, 6, 6, 16, 24, 16, 10, 16)
+        rows = [[v.label] + row for v in context.villages for row in v.rows]
+        sheets = [Sheet("花名册", [C("村(社区)", 18)] + [C(h, w) for h, w in zip(roster.COLUMNS, widths)], rows, title,
+                        _footer_lines(), [["合计", f"{context.total}人"]])]
     elif kind == "assessment":
         sheets = assessment_sheets(context, meta)
+    elif kind == "bulletin":
+        base = site_base()
+        rows = [[section, label, value, base + link if link else ""] for section, label, value, link in context.rows()]
+        sheets = [Sheet("进展通报", [C("责任", 30), C("项目", 44), C("数量", 10), C("名单（网页）", 60)], rows, title,
+                        [context.paragraph] + _footer_lines())]
     else:
         raise ValueError(f"no Excel version of {kind}")
     return excel.build_workbook(sheets, title=meta.title)
@@ -240,10 +254,15 @@ def assessment_sheets(a, meta: ReportMeta):
     return [
         Sheet("在册儿童", [C("年龄段", 12), C("儿童总数", 10), C("男", 8), C("女", 8), C("留守儿童", 10),
                            C("困境儿童", 10), C("孤儿", 8), C("重点对象", 10)], roster[:-1], t, total_rows=roster[-1:]),
-        Sheet("重点对象", [C("类别", 30), C("人数", 10), C("已落实关爱人", 14)],
-              [[r["label"], r["count"], r["covered"]] for r in a.priority], t),
-        Sheet("覆盖情况", n, [["在册儿童", a.coverage["children"]], ["有关爱人的儿童", a.coverage["with_carer"]],
-                               ["覆盖率", Percent(_pct_value(a.coverage["with_carer"], a.coverage["children"]))],
+        Sheet("重点对象", [C("类别", 30), C("人数", 10), C("有效监护", 12), C("有结对关爱人", 14)],
+              [[r["label"], r["count"], r["effective"], r["covered"]] for r in a.priority], t),
+        Sheet("覆盖情况", n, [["在册儿童", a.coverage["children"]], ["有效监护的儿童", a.coverage["effective"]],
+                               ["有效监护率", Percent(_pct_value(a.coverage["effective"], a.coverage["children"]))],
+                               ["重点对象中有效监护", a.coverage["priority_effective"]],
+                               ["重点对象有效监护率", Percent(_pct_value(a.coverage["priority_effective"],
+                                                                      a.coverage["priority"]))],
+                               ["有结对关爱人的儿童", a.coverage["with_carer"]],
+                               ["结对覆盖率", Percent(_pct_value(a.coverage["with_carer"], a.coverage["children"]))],
                                ["重点对象", a.coverage["priority"]],
                                ["已覆盖重点对象", a.coverage["priority_covered"]],
                                ["重点对象覆盖率", Percent(_pct_value(a.coverage["priority_covered"],
@@ -268,3 +287,10 @@ def assessment_sheets(a, meta: ReportMeta):
 
 def _pct_value(part: int, whole: int) -> float | None:
     return 100.0 * part / whole if whole else None
+
+
+def site_base() -> str:
+    """The site's absolute address (links printed on the bulletin lead to the web lists)."""
+    from app.reports.service import site_url
+
+    return site_url().rstrip("/")

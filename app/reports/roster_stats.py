@@ -28,7 +28,7 @@ COLUMNS = (
     ("both_away", "父母双方外出"), ("one_incapable", "一方外出另一方无监护能力"),
     ("orphan", "孤儿"),
     ("no_guardian", "无人监护"), ("dropout", "失学辍学"), ("no_hukou", "无户籍"), ("ill", "患病"),
-    ("disabled", "残疾"), ("with_carer", "已落实关爱人"), ("reviewed", "本季度已核实"),
+    ("disabled", "残疾"), ("effective", "有效监护"), ("with_carer", "有结对关爱人"), ("reviewed", "本季度已核实"),
 )
 KEYS = tuple(k for k, _ in COLUMNS)
 BANDS = ("0-5", "6-13", "14-16", "16-17", "18+")
@@ -51,6 +51,8 @@ class RosterChild:
     tier: str
     with_carer: bool
     reviewed: bool
+    #: a capable guardian recorded (有效监护); a volunteer pair is care, not guardianship
+    effective: bool = False
     left_behind: bool = False  # on the period's last day: under 16, parents away half a year
     household: int | None = None  # household id; a child without one is a household alone
 
@@ -65,19 +67,43 @@ class RosterStats:
     checks: Checks = field(default_factory=Checks)
 
 
+def as_of_day(period: Period) -> date:
+    """The day a period's figures describe: its last day, or today while it is not over."""
+    from app.core.dates import today_cn
+
+    return min(period.end, today_cn())
+
+
+def on_roster(rows, day: date) -> list:
+    """The children of ``rows`` (id, status, closed_at first) on the roster on ``day``: by their
+    dated status history; a child with no dated change is judged by its closing date."""
+    from app.reports.history import status_on
+    from app.reports.models import ChildStatusEvent
+
+    statuses, dated = status_on(day, {r[0]: r[1] for r in rows}, ChildStatusEvent)
+    out = []
+    for r in rows:
+        status, closed_at = statuses[r[0]], r[2]
+        if status == "active" or (r[0] not in dated and closed_at is not None and closed_at > day):
+            out.append(r)
+    return out
+
+
 def roster_children(region: Region, period: Period) -> list[RosterChild]:
-    """Every child on ``region``'s roster at the end of ``period``."""
+    """Every child on ``region``'s roster on the period's last day (today while it runs):
+    registered by then (登记日期) and not closed then, whatever happened since."""
     end = period.end
-    _, end_utc = period.utc_bounds()
-    where = [Child.created_at < end_utc, sa.or_(Child.status == "active", Child.closed_at > end),
-             Child.school_id == region.id if region.is_school else Child.division_id.in_(subtree_ids(region))]
-    rows = db.session.execute(
-        sa.select(Child.id, Child.division_id, Child.sex, Child.birth_date, Child.both_parents_away,
-                  Child.one_parent_away_other_incapable, Child.is_orphan, Child.categories, Child.tier,
-                  Child.is_in_difficulty, Child.rural_hukou, Child.parents_away_since, Child.schooling,
-                  Child.household_id)
-        .where(*where).order_by(Child.id)).all()
-    ids = sa.select(Child.id).where(*where)
+    day = as_of_day(period)
+    _, end_utc = Period(period.start, day, "").utc_bounds()
+    registered = sa.or_(Child.registered_on <= day, sa.and_(Child.registered_on.is_(None), Child.created_at < end_utc))
+    scope = Child.school_id == region.id if region.is_school else Child.division_id.in_(subtree_ids(region))
+    rows = on_roster(db.session.execute(
+        sa.select(Child.id, Child.status, Child.closed_at, Child.division_id, Child.sex, Child.birth_date,
+                  Child.both_parents_away, Child.one_parent_away_other_incapable, Child.is_orphan, Child.categories,
+                  Child.tier, Child.is_in_difficulty, Child.rural_hukou, Child.parents_away_since, Child.schooling,
+                  Child.household_id).where(registered, scope).order_by(Child.id)).all(), day)
+    rows = [r[:1] + r[3:] for r in rows]
+    ids = sa.select(Child.id).where(registered, scope)  # a superset: the sets below are looked up by id
 
     def id_filter(column):
         return column.in_(ids)
@@ -89,6 +115,7 @@ def roster_children(region: Region, period: Period) -> list[RosterChild]:
     quarter = f"{end.year}-Q{(end.month - 1) // 3 + 1}"
     reviewed = set(db.session.scalars(sa.select(ChildReview.child_id).where(
         id_filter(ChildReview.child_id), ChildReview.quarter == quarter)))
+    effective = effective_ids(id_filter, end)
     out = []
     for (cid, division_id, sex, birth, both, one, orphan, categories, tier, difficult, rural, since, schooling,
          household) in rows:
@@ -98,8 +125,21 @@ def roster_children(region: Region, period: Period) -> list[RosterChild]:
                  "parents_away_since": since, "is_orphan": orphan, "schooling": schooling}
         out.append(RosterChild(cid, division_id, sex, age, age_band(age), bool(both), bool(one), bool(orphan),
                                bool(difficult) and in_registry_age(facts, age), list(categories or []), tier,
-                               cid in carers, cid in reviewed, left_behind_on(facts, age, end), household))
+                               cid in carers, cid in reviewed, cid in effective, left_behind_on(facts, age, end),
+                               household))
     return out
+
+
+def effective_ids(id_filter, end: date) -> set[int]:
+    """The children with a capable guardian on ``end``: recorded now, less those whose gap was
+    closed only after ``end`` (they were still without one then)."""
+    from app.protection.models import DutyItem
+    from app.protection.services import effective_guardianship_clause
+
+    now = set(db.session.scalars(sa.select(Child.id).where(id_filter(Child.id), effective_guardianship_clause())))
+    later = set(db.session.scalars(sa.select(DutyItem.child_id).where(
+        id_filter(DutyItem.child_id), DutyItem.kind == "gap", DutyItem.outcome_on > end)))
+    return now - later
 
 
 def count(children: list[RosterChild]) -> dict:
@@ -119,6 +159,7 @@ def count(children: list[RosterChild]) -> dict:
         c["difficulty"] += ch.difficulty
         for cat in ("no_guardian", "dropout", "no_hukou", "ill", "disabled"):
             c[cat] += cat in ch.categories
+        c["effective"] += ch.effective
         c["with_carer"] += ch.with_carer
         c["reviewed"] += ch.reviewed
     return c

@@ -71,8 +71,8 @@ def prepare(req: ReportRequest, user) -> Prepared:
     period = None
     if kind.period_required or req.period:
         period = parse_period(req.period, current_quarter(today_cn()))
-        if kind.code in ("assessment", "roster_stats") and ".." in (req.period or ""):
-            raise ParameterError(N_("考核汇总和花名册统计按季度出具"))
+        if kind.code in ("roster_stats", "roster") and ".." in (req.period or ""):
+            raise ParameterError(N_("花名册统计按季度或年度出具"))
     issuer = issuer_name(user)
     if kind.subject == "child":
         subject = _get(Child, req.child_id, children_scope, user)
@@ -103,7 +103,7 @@ def _get(model, object_id, scope, user):
 
 def build_context(prepared: Prepared, user) -> Any:
     """The plain-data context of the report (the same object feeds the PDF and the workbook)."""
-    from app.reports import assessment, certificate, child_file, ledger, roster_stats, visits
+    from app.reports import assessment, certificate, child_file, ledger, roster, roster_stats, visits
 
     kind, subject, period = prepared.kind.code, prepared.subject, prepared.period
     if kind == "child_file":
@@ -118,6 +118,12 @@ def build_context(prepared: Prepared, user) -> Any:
         return visits.build(period, volunteer=subject)
     if kind == "assessment":
         return assessment.build(subject, period)
+    if kind == "roster":
+        return roster.build(subject, period)
+    if kind == "bulletin":
+        from app.protection import bulletin
+
+        return bulletin.build(subject, period)
     return roster_stats.build(subject, period)
 
 
@@ -175,10 +181,43 @@ def issue(req: ReportRequest, user, *, progress: Progress | None = None) -> Issu
     row.sha256 = hashlib.sha256(data).hexdigest()
     row.page_count, row.size_bytes = pages, len(data)
     row.filename = f"{row.number}.{req.file_format}"
+    row.figures = {"items": key_figures(kind.code, context, prepared)}
     (reports_dir() / row.filename).write_bytes(data)
     _audit(prepared, row, context, user)
     db.session.flush()
     return row
+
+
+def key_figures(kind: str, c, prepared: Prepared) -> list[list[str]]:
+    """The few totals an assessor compares paper against on the public verification page (no
+    names or personal details: the page is open to anyone holding the code)."""
+    from app.reports.common import duration_text, pct, pct_text
+
+    period = [["期间", prepared.period.label]] if prepared.period else []
+    scope = [["范围", prepared.subject.name]] if isinstance(prepared.subject, Region) else []
+    if kind == "ledger":
+        rows = [["活动次数", len(c.rows)], ["参与人次", c.total_count], ["志愿服务时长", duration_text(c.total_minutes)]]
+    elif kind == "visits":
+        rows = [["走访次数", len(c.visits)], ["涉及儿童", c.children], ["走访时长", duration_text(c.total_minutes)]]
+    elif kind == "assessment":
+        rows = [["在册儿童", c.coverage["children"]], ["有关爱人的儿童", c.coverage["with_carer"]],
+                ["覆盖率", c.coverage["pct"]], ["学校活动场次", c.events_total["sessions"]],
+                ["强制报告", c.case_summary["count"]], ["在册志愿者", c.volunteers_total["approved"]],
+                ["志愿服务时长", duration_text(c.volunteers_total["minutes"])]]
+    elif kind == "roster_stats":
+        t = c.total
+        rows = [["村(社区)", len(c.rows)], ["儿童总数", t["total"]], ["男", t["male"]], ["女", t["female"]],
+                ["已落实关爱人", t["with_carer"]], ["关爱覆盖率", pct_text(pct(t["with_carer"], t["total"]))]]
+    elif kind == "roster":
+        rows = [["村(社区)", len(c.villages)], ["在册儿童", c.total], ["名单截至", c.as_of]]
+    elif kind == "certificate":
+        rows = [["服务次数", len(c.rows)], ["累计志愿服务时长", duration_text(c.total_minutes)]]
+    else:
+        rows = [["服务记录", len(getattr(c, "logs", []) or [])]]
+    checks = getattr(c, "checks", None)
+    if checks is not None and getattr(checks, "items", None):
+        rows.append(["数据核对", "一致" if checks.ok else "存在不一致"])
+    return [[label, str(value)] for label, value in scope + period + rows]
 
 
 def site_url() -> str:
@@ -272,7 +311,7 @@ def estimate_rows(prepared: Prepared) -> int:
         Child.division_id.in_(subtree_ids(region)))
     if period is not None:
         stmt = stmt.where(CareLog.occurred_on >= period.start, CareLog.occurred_on <= period.end)
-    if prepared.kind.code in ("assessment", "roster_stats"):
+    if prepared.kind.code in ("assessment", "roster_stats", "roster"):
         return (db.session.scalar(stmt) or 0) + (db.session.scalar(
             sa.select(sa.func.count()).select_from(Child).where(Child.division_id.in_(subtree_ids(region)))) or 0)
     return db.session.scalar(stmt) or 0

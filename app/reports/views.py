@@ -14,7 +14,7 @@ from app.core.models import Division, Organisation
 from app.core.permissions import PUBLIC, deny, divisions_scope, has_permission, policy
 from app.extensions import db
 from app.reports import service
-from app.reports.common import ParameterError, current_quarter, recent_quarters
+from app.reports.common import ParameterError, current_quarter, recent_quarters, recent_years
 from app.reports.models import IssuedReport, ReportJob
 from app.reports.registry import KINDS, ReportRequest
 from app.reports.scope import OutOfScope, resolve_region
@@ -53,10 +53,18 @@ def _regions(kind) -> tuple[list, list]:
     return divisions, schools
 
 
+def _period_from_form(form) -> str | None:
+    """The chosen quarter or year, or the typed date range when both its ends are given."""
+    start, end = (form.get("start") or "").strip(), (form.get("end") or "").strip()
+    if start or end:
+        return f"{start}..{end}"
+    return form.get("period") or None
+
+
 def _request_from_form(kind_code: str, **ids) -> ReportRequest:
     form = request.form
     return ReportRequest(kind_code, form.get("format", "pdf"), division_id=form.get("division", type=int),
-                         organisation_id=form.get("school", type=int), period=form.get("period") or None,
+                         organisation_id=form.get("school", type=int), period=_period_from_form(form),
                          volunteer_id=ids.get("volunteer_id") or form.get("volunteer", type=int),
                          child_id=ids.get("child_id"), reveal=form.get("reveal") == "1")
 
@@ -98,7 +106,9 @@ def _region_form(kind_code: str):
     def page():
         divisions, schools = _regions(kind)
         return render_template("reports/form.html", kind=kind, divisions=divisions, schools=schools,
-                               quarters=recent_quarters(today_cn()), current=current_quarter(today_cn()))
+                               quarters=recent_quarters(today_cn()), years=recent_years(today_cn()),
+                               ranges=kind.code not in ("roster_stats", "roster"), current=request.form.get("period")
+                               or current_quarter(today_cn()))
 
     if request.method == "POST":
         return _issue_or_queue(_request_from_form(kind_code), page)
@@ -121,6 +131,18 @@ def visits():
 @policy("reports.assess")
 def assessment():
     return _region_form("assessment")
+
+
+@bp.route("/roster", methods=["GET", "POST"])
+@policy("reports.assess")
+def roster():
+    return _region_form("roster")
+
+
+@bp.route("/bulletin", methods=["GET", "POST"])
+@policy("reports.assess")
+def bulletin():
+    return _region_form("bulletin")
 
 
 @bp.route("/roster-stats", methods=["GET", "POST"])
@@ -177,7 +199,14 @@ def find():
         volunteers = db.session.scalars(sa.select(Volunteer).where(volunteers_scope(current_user),
                                                                    Volunteer.name.like(like))
                                         .order_by(Volunteer.name).limit(50)).all()
-    return render_template("reports/find.html", q=q, children=children, volunteers=volunteers)
+    from app.core import audit
+    from app.core.idcard import mask_query
+
+    audit.record("report.find", object_type="children",
+                 detail={"q": mask_query(q), "children": len(children), "volunteers": len(volunteers)})
+    html = render_template("reports/find.html", q=q, children=children, volunteers=volunteers)
+    db.session.commit()  # after rendering: a commit would expire the rows the page shows
+    return html
 
 
 @bp.route("/my-certificate")

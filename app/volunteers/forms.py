@@ -3,15 +3,23 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DateField, DecimalField, IntegerField, PasswordField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField, widgets)
+from wtforms.widgets import PasswordInput
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 
-from app.core.validators import IdNumber, Phone
+from app.core.validators import IdNumber, PasswordPolicy, Phone
 from app.volunteers.models import SKILLS, VOLUNTEER_KINDS
 
 
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def _optional_int(value):
+    """A select's value: None for the blank "please choose" option."""
+    if value in (None, "") or isinstance(value, int):
+        return value or None
+    return int(value)
 
 
 def _choices(mapping):
@@ -21,16 +29,22 @@ def _choices(mapping):
 class RegistrationForm(FlaskForm):
     kind = RadioField(_l("志愿者类型"), choices=_choices(VOLUNTEER_KINDS),
                       validators=[InputRequired(_l("请选择志愿者类型"))])
-    organisation_id = SelectField(_l("加入的组织"), coerce=int, validators=[InputRequired(_l("请选择组织"))])
+    # No default: a pre-selected organisation or village is a silent wrong answer (the county has
+    # several 鱼塘村, and the village drives matching distances). The service checks the choice.
+    organisation_id = SelectField(_l("加入的组织"), coerce=_optional_int, validate_choice=False,
+                                  validators=[InputRequired(_l("请选择组织"))])
     name = StringField(_l("真实姓名"), validators=[DataRequired(_l("请填写姓名")), Length(max=32)])
     id_number = StringField(_l("身份证号码"), validators=[DataRequired(_l("请填写身份证号码")), IdNumber()])
     sex = RadioField(_l("性别"), choices=[("female", _l("女")), ("male", _l("男"))],
                      validators=[InputRequired(_l("请选择性别"))])
     phone = StringField(_l("手机号码（登录用）"), validators=[DataRequired(_l("请填写手机号码")), Phone()])
-    password = PasswordField(_l("设置密码"), validators=[DataRequired(_l("请设置密码")),
-                                                     Length(min=8, max=128, message=_l("密码至少8位"))])
-    password2 = PasswordField(_l("再次输入密码"), validators=[EqualTo("password", _l("两次输入的密码不一致"))])
-    division_id = SelectField(_l("居住的村（社区）"), coerce=int, validators=[InputRequired(_l("请选择居住地"))])
+    # typed passwords come back after a refused submit (the form is sent over HTTPS only)
+    password = PasswordField(_l("设置密码"), widget=PasswordInput(hide_value=False),
+                             validators=[DataRequired(_l("请设置密码")), Length(max=128), PasswordPolicy()])
+    password2 = PasswordField(_l("再次输入密码"), widget=PasswordInput(hide_value=False),
+                              validators=[EqualTo("password", _l("两次输入的密码不一致"))])
+    division_id = SelectField(_l("居住的村（社区）"), coerce=_optional_int, validate_choice=False,
+                              validators=[InputRequired(_l("请选择居住的村（社区）"))])
     capacity = IntegerField(_l("可以结对的儿童人数"), default=1,
                             validators=[InputRequired(_l("请填写人数")), NumberRange(1, 10, _l("人数应在1到10之间"))])
     max_km = DecimalField(_l("愿意前往的最远距离（公里）"), default=10, places=1,
@@ -76,3 +90,10 @@ class TeacherImportForm(FlaskForm):
 class ConductForm(FlaskForm):
     accept = BooleanField(_l("我已阅读并承诺遵守《志愿者行为守则》"),
                           validators=[DataRequired(_l("请勾选确认行为守则"))])
+
+
+class PaperConductForm(FlaskForm):
+    """A code of conduct signed on paper, recorded by a coordinator (applicants without an account)."""
+    signed_on = DateField(_l("签署日期"), validators=[InputRequired(_l("请填写签署日期"))])
+    scan = FileField(_l("签字页扫描件或照片"), validators=[FileRequired(_l("请上传签字页的扫描件或照片"))],
+                     description=_l("PDF、JPEG 或 PNG，8 MB 以内"))

@@ -67,6 +67,8 @@ class Volunteer(db.Model):
     background_check_result: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     training_completed_at: so.Mapped[date | None]
     code_of_conduct_accepted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    # A paper-signed code of conduct recorded by a coordinator: the stored scan's file name.
+    code_of_conduct_scan: so.Mapped[str | None] = so.mapped_column(sa.String(128))
     interview_notes: so.Mapped[str | None] = so.mapped_column(sa.Text)
     decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     decided_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())

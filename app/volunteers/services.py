@@ -31,6 +31,11 @@ class VolunteerError(ValueError):
         self.message, self.field = message, field
 
 
+class AlreadyRegistered(VolunteerError):
+    """The ID number has an application already. The public page must not say so (anyone could
+    learn who volunteers); the view answers as for a new application and audits the attempt."""
+
+
 @dataclass
 class Registration:
     kind: str
@@ -56,10 +61,10 @@ def register(reg: Registration) -> Volunteer:
     :raise VolunteerError: the ID number or phone is already registered, the organisation does
         not take this kind of volunteer, the sex disagrees with the ID number.
     """
-    if db.session.scalar(sa.select(Volunteer.id).where(Volunteer.id_number == reg.id_number)):
-        raise VolunteerError(N_("该证件号码已注册"), "id_number")
     if db.session.scalar(sa.select(User.id).where(User.username == reg.phone)):
         raise VolunteerError(N_("该手机号码已注册，请直接登录"), "phone")
+    if db.session.scalar(sa.select(Volunteer.id).where(Volunteer.id_number == reg.id_number)):
+        raise AlreadyRegistered(N_("该证件号码已注册"), "id_number")
     org = db.session.get(Organisation, reg.organisation_id)
     if org is None or org.kind not in KIND_ORGANISATIONS[reg.kind]:
         raise VolunteerError(N_("所选组织不招募这一类志愿者"), "organisation_id")
@@ -128,6 +133,18 @@ def screen(volunteer: Volunteer, *, user, check_date, check_result, training_dat
         volunteer.decided_at = utcnow()
         volunteer.decision_reason = (reason or "").strip() or None
     audit.record(f"volunteer.screen.{decision}", volunteer, detail=changes | {"reason": reason or ""})
+
+
+def record_paper_conduct(volunteer: Volunteer, signed_on: date, scan_name: str, *, user) -> None:
+    """Record a code of conduct signed on paper on ``signed_on`` (noon, China time) with its scan."""
+    from datetime import datetime, time
+
+    from app.core.dates import CHINA
+
+    volunteer.code_of_conduct_accepted_at = datetime.combine(signed_on, time(12), CHINA)
+    volunteer.code_of_conduct_scan = scan_name
+    audit.record("volunteer.conduct_paper", volunteer, user=user, detail={"signed_on": signed_on.isoformat()})
+    db.session.flush()
 
 
 def change_status(volunteer: Volunteer, action: str, reason: str | None, *, user) -> int:

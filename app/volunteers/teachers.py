@@ -190,6 +190,8 @@ def import_teachers(rows: list[TeacherRow], school: Organisation, *, by: User) -
                            division_id=r.village.id, capacity=r.capacity, max_km=r.max_km, skills=[],
                            prefer_gender=None, prefer_age_band=None, availability=None)
         volunteer = create_application(reg, school, r.village, conduct_accepted=False)
+        # the one-time password passed through other hands: the teacher chooses their own at first login
+        db.session.get(User, volunteer.user_id).must_change_password = True
         audit.record("volunteer.import", volunteer, user=by, detail={"row": r.row})
         created.append((volunteer, password))
     return created

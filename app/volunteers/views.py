@@ -1,5 +1,6 @@
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,8 +11,8 @@ from app.core.permissions import PUBLIC, get_in_scope_or_404, policy, volunteers
 from app.extensions import db
 from app.matching.models import Pair
 from app.volunteers import services, teachers
-from app.volunteers.forms import (CapacityForm, ConductForm, RegistrationForm, ScreeningForm, StatusForm,
-                                  TeacherImportForm)
+from app.volunteers.forms import (CapacityForm, ConductForm, PaperConductForm, RegistrationForm, ScreeningForm,
+                                  StatusForm, TeacherImportForm)
 from app.volunteers.models import VOLUNTEER_KINDS, VOLUNTEER_STATUSES, Volunteer
 
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
@@ -34,8 +35,12 @@ def roster():
     load = db.session.execute(
         sa.select(sa.func.coalesce(sa.func.sum(Volunteer.active_pairs), 0), sa.func.coalesce(sa.func.sum(Volunteer.capacity), 0))
         .where(volunteers_scope(current_user), Volunteer.status == "approved")).one()
-    return render_template("volunteers/roster.html", page=page, status=status, kind=kind,
+    audit.record("volunteer.list", object_type="volunteers",
+                 detail={"count": page.total, "page": page.page, "status": status, "kind": kind})
+    html = render_template("volunteers/roster.html", page=page, status=status, kind=kind,
                            kinds=VOLUNTEER_KINDS, statuses=VOLUNTEER_STATUSES, load=load)
+    db.session.commit()  # the audit entry, after rendering (a commit expires the rows shown)
+    return html
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -60,6 +65,16 @@ def register():
                     prefer_gender=form.prefer_gender.data, prefer_age_band=form.prefer_age_band.data,
                     availability=form.availability.data))
                 db.session.commit()
+                flash(_("报名成功！请等待组织审核。您可以用手机号码和密码登录查看进度。"), "success")
+                return redirect(url_for("auth.login"))
+            except services.AlreadyRegistered:
+                # Same answer as a new application: the page must not confirm that this ID number
+                # belongs to a volunteer. The attempt is audited with the number masked.
+                db.session.rollback()
+                from app.core.idcard import mask_id_number
+
+                audit.record_now("volunteer.register_duplicate", object_type="volunteers",
+                                 detail={"id_number": mask_id_number(form.id_number.data)})
                 flash(_("报名成功！请等待组织审核。您可以用手机号码和密码登录查看进度。"), "success")
                 return redirect(url_for("auth.login"))
             except services.VolunteerError as exc:
@@ -209,7 +224,62 @@ def screen(volunteer_id: int):
         except services.VolunteerError as exc:
             db.session.rollback()
             getattr(form, exc.field or "decision").errors.append(_(exc.message))
-    return render_template("volunteers/screen.html", volunteer=volunteer, form=form, today=today_cn())
+            _save_screening_facts(volunteer, form)
+    return render_template("volunteers/screen.html", volunteer=volunteer, form=form, today=today_cn(),
+                           conduct_form=PaperConductForm()), 422 if form.errors else 200
+
+
+def _save_screening_facts(volunteer: Volunteer, form: ScreeningForm) -> None:
+    """A refused decision must not lose the check, training and notes that were typed: save
+    them without deciding, and say so."""
+    try:
+        services.screen(volunteer, user=current_user, check_date=form.background_check_date.data,
+                        check_result=form.background_check_result.data,
+                        training_date=form.training_completed_at.data, notes=form.interview_notes.data,
+                        decision="save", reason=form.reason.data)
+        db.session.commit()
+        flash(_("填写的审核记录已保存，但审核结论未能提交，请看上面的说明。"), "warning")
+    except services.VolunteerError:
+        db.session.rollback()
+
+
+@bp.route("/<int:volunteer_id>/conduct-paper", methods=["POST"])
+@policy("volunteers.review")
+def record_paper_conduct(volunteer_id: int):
+    """A coordinator records a code of conduct signed on paper: the date and a scan or photo."""
+    from app.children import consent
+
+    volunteer = get_in_scope_or_404(Volunteer, volunteer_id, volunteers_scope)
+    form = PaperConductForm()
+    if form.validate_on_submit():
+        data = form.scan.data.read() if form.scan.data else b""
+        try:
+            stored = consent.store_scan(current_app.config["UPLOAD_DIR"], data)
+        except consent.ScanError as exc:
+            form.scan.errors.append(_(exc.message))
+        else:
+            services.record_paper_conduct(volunteer, form.signed_on.data, stored, user=current_user)
+            db.session.commit()
+            flash(_("已记录纸质签署的行为守则。"), "success")
+            return redirect(url_for("volunteers.screen", volunteer_id=volunteer.id))
+    return render_template("volunteers/screen.html", volunteer=volunteer, form=ScreeningForm(obj=volunteer),
+                           today=today_cn(), conduct_form=form), 422
+
+
+@bp.route("/<int:volunteer_id>/conduct-scan")
+@policy("volunteers.review")
+def conduct_scan(volunteer_id: int):
+    from app.children import consent
+
+    volunteer = get_in_scope_or_404(Volunteer, volunteer_id, volunteers_scope)
+    path = consent.scan_path(current_app.config["UPLOAD_DIR"], volunteer.code_of_conduct_scan or "")
+    if path is None:
+        flash(_("没有纸质签署的行为守则扫描件。"), "info")
+        return redirect(url_for("volunteers.screen", volunteer_id=volunteer.id))
+    audit.record("volunteer.conduct_scan_view", volunteer)
+    db.session.commit()
+    return send_file(path, mimetype=consent.mimetype(path.name), as_attachment=True,
+                     download_name=f"conduct-{volunteer.id}{path.suffix}", max_age=0)
 
 
 @bp.route("/<int:volunteer_id>/status", methods=["POST"])

@@ -4,7 +4,7 @@ Replaces the bare difficulty tags with the child's chosen 困境 types and the b
 with assistance records (programme, amount, dates); existing tags are carried over both ways.
 
 Revision ID: a1c3e5f7b9d2
-Revises: da6645c39d87
+Revises: e7a1c9d3f5b2
 Create Date: 2026-12-04 18:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a1c3e5f7b9d2'
-down_revision = 'da6645c39d87'
+down_revision = 'e7a1c9d3f5b2'
 branch_labels = None
 depends_on = None
 

@@ -8,4 +8,13 @@
       event.preventDefault();
     }
   });
+  // A refused form: bring its error summary into view and focus it, so that a phone shows what
+  // to fix instead of the top of a long page (the summary's links lead to each field).
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.getElementById("error-summary");
+    if (summary) {
+      summary.scrollIntoView({block: "start"});
+      summary.focus({preventScroll: true});
+    }
+  });
 })();

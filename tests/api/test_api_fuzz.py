@@ -1,5 +1,6 @@
 """Property-based run of the API from its own OpenAPI description (Schemathesis): every documented
-operation, with generated parameters and bodies, as region A's volunteer with a personal token.
+operation, with generated parameters and bodies, as region A's volunteer and coordinator with a
+personal token, and anonymously.
 No answer may be a server error, and every answer must match what the description says
 (status codes, content type, response schema). On SQLite, with a bounded number of examples."""
 from __future__ import annotations
@@ -16,14 +17,17 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
 from app import create_app
 from app.extensions import db
 
-EXAMPLES = 30  # per operation: the whole run stays well under a minute
+EXAMPLES = 30  # per operation and caller: about 15 s of CPU per caller
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-@pytest.fixture
-def fuzz_target(sqlite_template, tmp_path):
-    """(app, headers, ids): a migrated SQLite copy with the test world, vol_a's token and the ids
-    of rows she may use (her paired child, one of her logs)."""
+CALLERS = {"volunteer": "vol_a", "coordinator": "coord_a", "anonymous": None}
+
+
+@pytest.fixture(params=list(CALLERS))
+def fuzz_target(sqlite_template, tmp_path, request):
+    """(app, headers, ids): a migrated SQLite copy with the test world, the caller's token (none
+    for the anonymous run) and the ids of rows vol_a may use (her paired child, one of her logs)."""
     from tests.activities.helpers import make_log
     from tests.api.helpers import token_for
     from tests.factories import build_world
@@ -37,7 +41,8 @@ def fuzz_target(sqlite_template, tmp_path):
         log = make_log(world.a.users["volunteer"], world.a.child).log
         db.session.commit()
         ids = {"child_id": world.a.child.id, "log_id": log.id}
-        headers = {"Authorization": f"Bearer {token_for('vol_a')}"}
+        username = CALLERS[request.param]
+        headers = {"Authorization": f"Bearer {token_for(username)}"} if username else {}
         db.session.remove()
     yield app, headers, ids
     with app.app_context():

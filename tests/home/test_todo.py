@@ -146,3 +146,38 @@ def test_the_page_counts_are_unchanged(login, world):
     html = lines(login("coordinator"))
     assert "我负责范围内的儿童" in html and "在岗志愿者" in html
     assert sa is not None
+
+
+def test_township_supervisor_sees_the_cases_and_pairs_of_his_township(login, world, db):
+    case = open_case(world)
+    case_service.escalate_cases(now=case.reported_at + timedelta(hours=5))
+    start_pair_on(world.a.pair, today_cn() - timedelta(days=200))
+    db.session.commit()
+    found = keys(world.user("township_supervisor"))
+    assert found[0] == "cases.escalated" and f"pairs.overdue.{world.a.township.id}" in found
+    assert keys(world.user("township_supervisor", "b")) == []
+    assert "已升级、仍无人确认的强制报告" in lines(login("township_supervisor"))
+
+
+def test_a_package_plugs_in_with_a_todo_providers_module(world, db, monkeypatch):
+    """``app/<package>/todo_providers.py`` is found without editing the registry."""
+    import sys
+    import types
+
+    module = types.ModuleType("app.home.todo_providers")
+
+    def gaps(user, today):
+        yield todo.TodoItem("plugged.gaps", "监护缺位待处理", "/", todo.HIGH, count=3)
+
+    module.gaps = todo.provider("village_director")(gaps)
+    monkeypatch.setitem(sys.modules, "app.home.todo_providers", module)
+    monkeypatch.setattr(todo, "_discovered", lambda: ["app.home.todo_providers"])
+    monkeypatch.setattr(todo, "_loaded", False)
+    try:
+        assert "plugged.gaps" in keys(world.user("village_director"))
+    finally:
+        todo._providers[:] = [r for r in todo._providers if r.fn is not gaps]
+
+
+def test_discovery_finds_only_existing_modules():
+    assert all(name.endswith(".todo_providers") for name in todo._discovered())

@@ -90,6 +90,8 @@ def feasible(d, c, v):
     if p.get("gender_rule", True) and c["female"] and c["age"] >= p.get("girl_age", 10) \
             and not v["female"]:
         return False
+    if v.get("school") is not None and v["school"] != c.get("school"):
+        return False  # a teacher serves only the pupils of their own school
     return required(c) <= set(v["skills"])
 
 

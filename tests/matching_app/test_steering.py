@@ -124,3 +124,22 @@ def test_diff_new_kept_moved_and_ended_with_reasons():
         ("c2", "v2", "v3", "pinned"), ("c3", "v9", "v2", "held")]
     assert [(r["child"], r["reason"]) for r in d["ended"]] == [("c4", "all_at_capacity"), ("c6", "not_in_round")]
     assert [r["child"] for r in d["new"]] == ["c5"]
+
+
+def test_a_teacher_is_proposed_only_for_pupils_of_their_school(browser, world):
+    """The web problem gives a school staff volunteer (a teacher of a school) the school, and
+    each child its school: the teacher takes the school's pupil, not the nearer other child."""
+    a = world.a
+    other_school = factories.organisation("另一小学", "school", a.township)
+    outsider = factories.child(a.village, name="外校生", school=other_school)
+    teacher = factories.volunteer(a.village, a.school, name="王老师", kind="teacher", capacity=2, max_km=10)
+    world.a.volunteer.capacity = world.a.volunteer.active_pairs  # no other free place in region A
+    db.session.commit()
+    browser.login("coord_a")
+    result = db.session.get(MatchProposal, _solve(browser, world)).result
+    assert result["pairs"] and all(p["volunteer"] == f"v{teacher.id}" for p in result["pairs"])
+    assert {p["child"] for p in result["pairs"]} == {f"c{a.pupil.id}"}
+    left = {u["child"]: u["reason"] for rows in result["unmatched"].values() for u in rows}
+    assert left[f"c{outsider.id}"] == "school"
+    html = browser.get(f"/matching/proposals/{db.session.scalar(sa.select(sa.func.max(MatchProposal.id)))}")
+    assert "教师只与本校学生结对" in html.get_data(as_text=True)

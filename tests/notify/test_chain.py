@@ -112,3 +112,16 @@ def test_the_cron_command_drives_the_chain(app, world, db):
     assert result.exit_code == 0 and f"#{case.id}" in result.output
     assert [n.kind for n in told(db, sup)] == ["case.escalate"]
     assert (f"/activities/cases/{case.id}" == told(db, sup)[0].url)
+
+
+def test_the_case_page_shows_who_was_told_and_when(app, world, db, login):
+    world.user("township_supervisor").active = False
+    db.session.commit()
+    case = open_case(world, db)
+    case_service.escalate_cases(now=case.reported_at + timedelta(hours=4), hours=4)
+    db.session.commit()
+    html = login("coordinator").get(f"/activities/cases/{case.id}").get_data(as_text=True)
+    assert "通知与逐级上报" in html and f"已通知：{world.user('village_director').display_name}" in html
+    assert 'data-chain-step="1"' in html and "无人在岗，已跳过" in html
+    # those who may not know the reporter do not see who was told (the reporter may be among them)
+    assert "通知与逐级上报" not in login("auditor").get(f"/activities/cases/{case.id}").get_data(as_text=True)

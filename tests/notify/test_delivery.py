@@ -129,7 +129,7 @@ def test_failures_are_shown_to_the_person_and_to_the_administrator(app, world, d
     page = login("village_director").get("/notifications/").get_data(as_text=True)
     assert "短信 · 发送失败" in page
     admin = login("admin").get("/notifications/deliveries?status=failed").get_data(as_text=True)
-    assert "isv.MOBILE_NUMBER_ILLEGAL" in admin
+    assert "isv.MOBILE_NUMBER_ILLEGAL" in admin and world.user("village_director").display_name in admin
     assert login("coordinator").get("/notifications/deliveries").status_code == 403
 
 
@@ -226,3 +226,22 @@ def test_push_subscription_requires_csrf_and_a_complete_subscription(world, db, 
     ok = browser.client.post("/notifications/push/subscribe", headers={"X-CSRFToken": token},
                              json={"endpoint": "https://push.example/x", "keys": {"p256dh": "a", "auth": "b"}})
     assert ok.status_code == 200
+
+
+def test_with_redis_the_deliveries_go_through_rq(app, world, db, smtp_server):
+    from rq import Queue, SimpleWorker
+
+    from tests.reports.test_views_jobs import _redis_url
+
+    url = _redis_url()
+    app.config.update(REDIS_URL=url, NOTIFY_INLINE=False)
+    queue = Queue(jobs.QUEUE, connection=__import__("redis").Redis.from_url(url))
+    queue.empty()
+    director = world.user("village_director")
+    reach(db, director, email="director@example.cn")
+    open_case(world, db)
+    assert len(queue) == 1 and smtp_server.messages == []  # queued after the commit, not sent yet
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    assert len(smtp_server.messages) == 1
+    assert [d.status for d in deliveries(db, director)] == ["sent"]
+    queue.empty()

@@ -154,7 +154,7 @@ def test_excel_of_every_kind_numbers_every_sheet_and_totals_add_up(world, activi
     row, data = issue("assessment", coordinator, division_id=world.a.county.id, period=_quarter(),
                       file_format="xlsx")
     ws = load_workbook(io.BytesIO(data))["覆盖情况"]
-    rate = next(r for r in ws.iter_rows() if r[0].value == "覆盖率")[1]
+    rate = next(r for r in ws.iter_rows() if r[0].value == "结对覆盖率")[1]
     assert isinstance(rate.value, float) and rate.number_format == "0.0%" and 0 <= rate.value <= 1
     ws = load_workbook(io.BytesIO(data))["关爱频次"]
     rates = [r[3] for r in ws.iter_rows() if r[0].value and "入户看望" in str(r[0].value)]

@@ -1,6 +1,7 @@
 """Report pages: issue and download, verification (public) with checksum comparison, scope and
 role refusals, background jobs (in-process and RQ), the dashboards and the command line."""
 import hashlib
+import re
 import io
 import os
 import time
@@ -37,6 +38,13 @@ def test_issue_download_and_verify(world, activity, browser, app, db, tmp_path):
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and row.number in html and row.sha256 in html and "关爱服务活动台账" in html
     assert world.a.child.name not in html and world.user("coordinator").display_name not in html
+    # the key totals, to compare with the paper: the same figures the PDF prints
+    assert "主要数字" in html and "活动次数" in html and "志愿服务时长" in html
+    text = re.sub(r"\s+", "", pdf_text(data, tmp_path))
+    for label, value in row.figures["items"]:
+        assert value in html
+    ledger_rows = dict(row.figures["items"])
+    assert ledger_rows["志愿服务时长"] in text and f"合计{ledger_rows['活动次数']}{ledger_rows['参与人次']}" in text
     token_page = f"/reports/verify/{row.verification_code}"
     same = browser.post(token_page, {"file": (io.BytesIO(data), "x.pdf")}, token_from=token_page,
                         content_type="multipart/form-data")

@@ -45,9 +45,10 @@ def test_register_creates_application_and_login(browser, world, db):
 
 
 @pytest.mark.parametrize("overrides, message", [
-    ({"id_number": make_id_number("522626", BIRTH, 124)[:17] + "0"}, "校验位错误"),
+    ({"id_number": make_id_number("522626", BIRTH, 124)[:17] + "0"}, "身份证号最后一位不对，请核对"),
+    ({"id_number": "52262619750412"}, "身份证号应为18位，您填了14位"),
     ({"sex": "male"}, "性别与身份证号码不一致"),
-    ({"phone": "12345"}, "联系电话格式错误"),
+    ({"phone": "12345"}, "手机号应为11位数字"),
     ({"kind": "five_elder"}, "所选组织不招募这一类志愿者"),
     ({"capacity": "0"}, "人数应在1到10之间"),
     ({"accept_conduct": ""}, "需要同意行为守则"),
@@ -63,12 +64,20 @@ def test_registration_refusals_say_why_and_save_nothing(browser, world, db, over
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Volunteer)) == before
 
 
-def test_one_account_per_id_number(browser, world, db):
-    browser.post("/volunteers/register", registration(world), token_from="/volunteers/register")
+def test_one_account_per_id_number_without_telling_anyone_it_is_registered(browser, world, db):
+    from app.core.audit import AuditEntry
+
+    first = browser.post("/volunteers/register", registration(world), token_from="/volunteers/register")
     again = browser.post("/volunteers/register", registration(world, phone="13900002222"),
                          token_from="/volunteers/register")
-    assert again.status_code == 422 and "该证件号码已注册" in again.get_data(as_text=True)
+    # the same answer as a new application: the public page does not confirm the ID number
+    assert again.status_code == first.status_code == 302
+    assert again.headers["Location"] == first.headers["Location"]
+    assert "该证件号码已注册" not in browser.get("/login").get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Volunteer).where(Volunteer.name == "张爱华")) == 1
+    assert db.session.scalar(sa.select(User).where(User.username == "13900002222")) is None
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "volunteer.register_duplicate"))
+    assert entry is not None and "*" in entry.detail["id_number"]
 
 
 @pytest.fixture
@@ -89,7 +98,7 @@ def screen(browser, vol, **data):
 def test_approval_needs_record_check_and_training(browser, world, db, applicant):
     browser.login("coord_a")
     response = screen(browser, applicant, decision="approve")
-    assert response.status_code == 200 and "尚不能通过审核" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "尚不能通过审核" in response.get_data(as_text=True)
     response = screen(browser, applicant, decision="approve", background_check_date="2026-10-01",
                       background_check_result="found", training_completed_at="2026-10-10")
     assert "入职查询（需无违法犯罪记录）" in response.get_data(as_text=True)

@@ -177,3 +177,17 @@ def test_demo_school(app, db):
     assert b.login("school", "xiangban-demo").status_code == 302
     for path in ("/school/", "/school/pupils", "/school/teachers", "/school/contacts"):
         assert b.get(path).status_code == 200, path
+
+
+def test_home_page_lines_point_at_the_school_workspace(app, world, db):
+    from app.home import todo
+
+    world.a.pupil.class_name = "三年级2班"
+    db.session.commit()
+    with app.test_request_context("/"):  # providers build their links with url_for
+        found = {i.key: i for i in todo.todo_for(world.user("school_staff"), today_cn())}
+        other = {i.key: i for i in todo.todo_for(world.user("school_staff", "b"), today_cn())}
+    assert found["school.no_teacher"].url == "/school/pupils?no_proxy=1"
+    # last month's class meeting of 三年级2班 was never held
+    assert found["school.cadence_overdue"].count >= 1 and found["school.cadence_overdue"].url == "/school/"
+    assert other["school.cadence_overdue"].count == found["school.cadence_overdue"].count - 1  # no classes there

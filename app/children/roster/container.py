@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from collections.abc import Sequence
 
 from .results import (
+    DEFAULT_MAX_ROWS,
     DEFAULT_MAX_UNPACKED_BYTES,
     MAX_COMPRESSION_RATIO,
     RosterFileError,
@@ -64,7 +66,7 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 def check_workbook_bytes(
-    data: bytes, *, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES
+    data: bytes, *, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES, max_rows: int = DEFAULT_MAX_ROWS
 ) -> None:
     """Check that ``data`` is a plain, sane .xlsx container (sizes from the directory; the XML
     parts are streamed once to look for DTDs).
@@ -87,6 +89,7 @@ def check_workbook_bytes(
                 raise RosterFileError("not_xlsx")
             _check_zip_sizes(infos, max_unpacked_bytes)
             _check_no_dtd(archive, infos)
+            _check_row_count(archive, infos, max_rows)
             content_types = archive.read("[Content_Types].xml")
     except zipfile.BadZipFile:
         raise RosterFileError("corrupt") from None
@@ -123,6 +126,33 @@ def _check_no_dtd(archive: zipfile.ZipFile, infos: Sequence[zipfile.ZipInfo]) ->
                 if any(mark in upper for mark in _DTD_MARKS):
                     raise RosterFileError("unsafe_xml")
                 tail = window[-overlap:]
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row(?:\s[^<>]*)?(/?)>")
+#: Row tags allowed beyond ``max_rows`` (title and header rows, blank formatted rows).
+_ROW_ALLOWANCE = 10_000
+
+
+def _check_row_count(archive: zipfile.ZipFile, infos: Sequence[zipfile.ZipInfo], max_rows: int) -> None:
+    """:raise RosterFileError: ``too_many_rows`` when a worksheet holds far more rows than may be
+    imported. Counting the row tags in the XML takes seconds where parsing them took minutes
+    before the reader's own limit was reached. Empty self-closed rows are not counted."""
+    limit = max_rows + _ROW_ALLOWANCE
+    for info in infos:
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        rows = 0
+        with archive.open(info) as part:
+            tail = b""
+            while chunk := part.read(_SCAN_CHUNK):
+                window = tail + chunk
+                cut = window.rfind(b"<")  # a tag is never split: keep the last, maybe partial one
+                cut = len(window) if cut < 0 else cut
+                rows += sum(1 for m in _ROW_TAG.finditer(window, 0, cut) if not m.group(1))
+                tail = window[cut:]
+            rows += sum(1 for m in _ROW_TAG.finditer(tail) if not m.group(1))
+        if rows > limit:
+            raise RosterFileError("too_many_rows", limit=max_rows)
 
 
 def _check_zip_sizes(infos: Sequence[zipfile.ZipInfo], max_unpacked_bytes: int) -> None:

@@ -222,7 +222,7 @@ def parse_roster(
         ``no_header`` or ``missing_columns``.
     """
     data = _read_source(source, max_bytes)
-    check_workbook_bytes(data, max_unpacked_bytes=max_unpacked_bytes)
+    check_workbook_bytes(data, max_unpacked_bytes=max_unpacked_bytes, max_rows=max_rows)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except RosterFileError:

@@ -7,6 +7,8 @@ Unmatched reasons (the first that applies, docs/matching-problem.md order):
 * ``no_volunteer_with_skill`` — some in range, but none has every required skill (``detail``
   names the required skills that no volunteer in range has);
 * ``safeguarding`` — in range with the skills, but the gender rule excludes all of them;
+* ``school`` — only volunteers of another school (teachers serve the pupils of their own school)
+  pass the rules above;
 * ``all_at_capacity`` — feasible volunteers exist but all are used by more urgent or closer
   children (``explain`` lists them with whom they serve).
 
@@ -23,17 +25,18 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from .graph import (V_CAPACITY, V_COUNTY, V_DISTANCE, V_SAFEGUARDING, V_SKILL, CandidateGraph,
-                    pair_distance_km, pair_violations)
+from .graph import (V_CAPACITY, V_COUNTY, V_DISTANCE, V_SAFEGUARDING, V_SCHOOL, V_SKILL,
+                    CandidateGraph, pair_distance_km, pair_violations)
 from .problem import Problem
 from .rules import AGE_BANDS, GENDERS, SKILL_BIT, SKILLS, TIERS, km_to_chord, names_of, unit_xyz
 
-REASONS = ("no_volunteer_in_range", "no_volunteer_with_skill", "safeguarding", "all_at_capacity")
+REASONS = ("no_volunteer_in_range", "no_volunteer_with_skill", "safeguarding", "all_at_capacity",
+           "school")
 EXTRA_REASONS = ("forbidden", "cost_exceeds_unmatched")
 
 VIOLATION_CODES = ((V_DISTANCE, "distance"), (V_COUNTY, "county"),
                    (V_SAFEGUARDING, "safeguarding"), (V_SKILL, "skill"),
-                   (V_CAPACITY, "capacity"))
+                   (V_CAPACITY, "capacity"), (V_SCHOOL, "school"))
 
 SKILL_CN = {"tutor_primary": "小学学业辅导", "tutor_secondary": "中学学业辅导",
             "psych": "心理支持", "disability_care": "残疾照护", "health": "健康照护",
@@ -84,6 +87,11 @@ def check_pair(problem: Problem, child_id: str, volunteer_id: str,
         for s in names_of(int(p.c_req[i] & ~p.v_skills[j]), SKILLS):
             out.append(Violation("skill", f"志愿者缺少必需技能：{SKILL_CN[s]} ({s})",
                                  {"skill": s}))
+    if bits & V_SCHOOL:
+        out.append(Violation("school", "教师志愿者只能与本校学生结对",
+                             {"volunteer_school": p.schools[p.v_school[j]],
+                              "child_school": (p.schools[p.c_school[i]] if p.c_school[i] >= 0
+                                               else None)}))
     cap = int(p.v_cap[j])
     if bits & V_CAPACITY:
         out.append(Violation("capacity", "志愿者当前不接收儿童 (容量为 0)", {"capacity": cap}))
@@ -126,7 +134,9 @@ def unmatched_reasons(p: Problem, g: CandidateGraph, result, alive=None,
         return
     ui = np.flatnonzero(result.match < 0)
     code = np.full(ui.size, 3, dtype=np.int64)  # all_at_capacity
-    code[g.n_feasible[ui] == 0] = 2
+    n_safe = g.n_feasible if g.n_safe is None else g.n_safe
+    code[g.n_feasible[ui] == 0] = 4  # school (only when the safe ones are all of other schools)
+    code[n_safe[ui] == 0] = 2
     code[g.n_skilled[ui] == 0] = 1
     code[g.n_in_range[ui] == 0] = 0
     extra = np.full(ui.size, -1, dtype=np.int64)

@@ -10,7 +10,8 @@ exact haversine distances and are filtered by the hard constraints of docs/match
 2. same county unless ``cross_county``;
 3. safeguarding: a girl aged >= ``girl_age`` only with a female volunteer (if ``gender_rule``);
 4. required skills a subset of the volunteer's skills (bitmasks);
-5. capacity > 0 (a volunteer with capacity 0 takes nobody and is left out entirely).
+5. capacity > 0 (a volunteer with capacity 0 takes nobody and is left out entirely);
+6. a volunteer with a ``school`` only with children of that school.
 
 Everything is vectorised numpy on the sparse arc list; there is never a dense
 children x volunteers matrix.
@@ -33,6 +34,7 @@ V_COUNTY = 2
 V_SAFEGUARDING = 4
 V_SKILL = 8
 V_CAPACITY = 16
+V_SCHOOL = 32
 
 _RADIUS_RATIO = 1.12     # volunteers whose radii differ by less than this share one KD query
 _CHUNK_PAIRS = 4_000_000  # process KD output in pieces of about this many pairs
@@ -63,6 +65,8 @@ class CandidateGraph:
     n_feasible: np.ndarray
     ex_arc: np.ndarray
     timings: dict = field(default_factory=dict)
+    #: per child: volunteers passing rules 1-4 (before the school rule; None: same as n_feasible)
+    n_safe: np.ndarray | None = None
 
     @property
     def n_arcs(self) -> int:
@@ -108,6 +112,8 @@ def pair_violations(problem: Problem, ci, vj) -> tuple[np.ndarray, np.ndarray]:
     bad |= np.where(problem.girl_rule_mask()[ci] & ~problem.v_female[vj], V_SAFEGUARDING, 0)
     bad |= np.where(problem.c_req[ci] & ~problem.v_skills[vj], V_SKILL, 0)
     bad |= np.where(problem.v_cap[vj] <= 0, V_CAPACITY, 0)
+    bad |= np.where((problem.v_school[vj] >= 0) & (problem.v_school[vj] != problem.c_school[ci]),
+                    V_SCHOOL, 0)
     return bad.astype(np.int64), d
 
 
@@ -177,6 +183,9 @@ class _Builder:
         self.cnt_range = np.zeros(nc, dtype=np.int64)
         self.cnt_skill = np.zeros(nc, dtype=np.int64)
         self.cnt_feasible = np.zeros(nc, dtype=np.int64)
+        # the school rule, only when some volunteer has a school (files without it: as before)
+        self.school = bool((p.v_school >= 0).any())
+        self.cnt_safe = np.zeros(nc, dtype=np.int64) if self.school else None
         # the arcs are written straight into three arrays reserved for ARCS_PER_CHILD_GUESS arcs
         # per child (grown when that is not enough): memory is only committed where written,
         # and there is no list of pieces to concatenate at the end (which held every arc twice)
@@ -212,8 +221,14 @@ class _Builder:
         ok = self.feas_ok[cls]
         ci = ci[ok]
         vj = vj[ok]
+        d = d[ok]
+        if self.school:
+            self.cnt_safe += np.bincount(ci, minlength=nc)
+            vs = p.v_school[vj]
+            ok = (vs < 0) | (vs == p.c_school[ci])
+            ci, vj, d = ci[ok], vj[ok], d[ok]
         self.cnt_feasible += np.bincount(ci, minlength=nc)
-        self.append(ci, vj, self.costs(ci, vj, d[ok]))
+        self.append(ci, vj, self.costs(ci, vj, d))
         self.km_time += t1 - t0
         self.filter_time += time.perf_counter() - t1
 
@@ -341,7 +356,8 @@ def build_graph(problem: Problem, on_county=None) -> CandidateGraph:
     ex_arc = existing_arcs(p, ci, vj)
     t_end = time.perf_counter()
     g = CandidateGraph(nc, nv, ci, vj, cost, b.cnt_range.astype(np.int32),
-                       b.cnt_skill.astype(np.int32), n_feasible, ex_arc)
+                       b.cnt_skill.astype(np.int32), n_feasible, ex_arc,
+                       n_safe=None if b.cnt_safe is None else b.cnt_safe.astype(np.int32))
     g.timings = {"graph_total": t_end - t_start, "kd_trees": t_tree,
                  "distance": b.km_time, "filter_cost": b.filter_time,
                  "concat_existing": t_end - t_q}

@@ -19,8 +19,10 @@ from .values import Params
 CHILD_KEYS = frozenset(("id", "lat", "lon", "county", "female", "age", "categories", "needs"))
 VOL_KEYS = frozenset(("id", "lat", "lon", "county", "female", "capacity", "max_km",
                       "cross_county", "skills", "prefer_gender", "prefer_age_band"))
-#: optional volunteer fields (a file without them solves exactly as before they existed)
-VOL_OPTIONAL = frozenset(("held",))
+#: optional fields (a file without them solves exactly as before they existed)
+CHILD_OPTIONAL = frozenset(("school",))
+CHILD_ALLOWED = CHILD_KEYS | CHILD_OPTIONAL
+VOL_OPTIONAL = frozenset(("held", "school"))
 VOL_ALLOWED = VOL_KEYS | VOL_OPTIONAL
 PAIR_KEYS = frozenset(("child", "volunteer"))
 TOP_KEYS = frozenset(("params", "children", "volunteers", "existing_pairs", "pinned", "excluded"))
@@ -154,16 +156,26 @@ def parse_problem(data: Any) -> tuple:
     if type(pairs) is not list:
         raise ProblemError(f"existing_pairs: must be an array, got {_type_name(pairs)}")
     county_code: dict[str, int] = {}
-    cid, cidx, ccols = _parse_children(children, county_code)
-    vid, vidx, vcols = _parse_volunteers(volunteers, county_code)
+    school_code: dict[str, int] = {}
+    cid, cidx, ccols = _parse_children(children, county_code, school_code)
+    vid, vidx, vcols = _parse_volunteers(volunteers, county_code, school_code)
     exc, exv = _parse_pairs(pairs, cidx, vidx)
     cols = {**ccols, **vcols, **_parse_steering(data, cidx, vidx)}
     cols.update(derive_child_columns(cols["c_cats"], cols["c_age"]))
+    cols["schools"] = list(school_code)
     return (params, cid, vid, list(county_code), cols, np.array(exc, dtype=np.int32),
             np.array(exv, dtype=np.int32), cidx, vidx)
 
 
-def _parse_children(children: list, county_code: dict) -> tuple[list[str], dict[str, int], dict]:
+def _school(where: str, x: Any, school_code: dict) -> int:
+    """The code of an optional ``school`` (a non-empty string; new schools join ``school_code``)."""
+    if type(x) is not str or not x:
+        raise _bad(where, "school", "a non-empty string", x)
+    return school_code.setdefault(x, len(school_code))
+
+
+def _parse_children(children: list, county_code: dict,
+                    school_code: dict) -> tuple[list[str], dict[str, int], dict]:
     """Ids, id -> position and the columns of the children (new counties join ``county_code``)."""
     cc = county_code.setdefault
     n = len(children)
@@ -176,11 +188,14 @@ def _parse_children(children: list, county_code: dict) -> tuple[list[str], dict[
     age = [0] * n
     cats = [0] * n
     needs = [0] * n
+    school = [-1] * n
     for i, r in enumerate(children):
         if type(r) is not dict:
             raise ProblemError(f"children[{i}]: must be an object, got {_type_name(r)}")
         if r.keys() != CHILD_KEYS:
-            raise _key_error(_where("children", i, r), r, CHILD_KEYS, CHILD_KEYS)
+            if not CHILD_KEYS <= r.keys() <= CHILD_ALLOWED:
+                raise _key_error(_where("children", i, r), r, CHILD_ALLOWED, CHILD_KEYS)
+            school[i] = _school(_where("children", i, r), r["school"], school_code)
         x = r["id"]
         if type(x) is not str or not x:
             raise _bad(f"children[{i}]", "id", "a non-empty string", x)
@@ -219,10 +234,11 @@ def _parse_children(children: list, county_code: dict) -> tuple[list[str], dict[
         c_lat=np.array(lat, dtype=np.float64), c_lon=np.array(lon, dtype=np.float64),
         c_county=np.array(cty, dtype=np.int32), c_female=np.array(fem, dtype=bool),
         c_age=np.array(age, dtype=np.int64), c_cats=np.array(cats, dtype=np.uint16),
-        c_needs=np.array(needs, dtype=np.uint16))
+        c_needs=np.array(needs, dtype=np.uint16), c_school=np.array(school, dtype=np.int32))
 
 
-def _parse_volunteers(volunteers: list, county_code: dict) -> tuple[list[str], dict[str, int], dict]:
+def _parse_volunteers(volunteers: list, county_code: dict,
+                      school_code: dict) -> tuple[list[str], dict[str, int], dict]:
     """Ids, id -> position and the columns of the volunteers (new counties join ``county_code``)."""
     cc = county_code.setdefault
     m = len(volunteers)
@@ -239,6 +255,7 @@ def _parse_volunteers(volunteers: list, county_code: dict) -> tuple[list[str], d
     pgen = [-1] * m
     pband = [-1] * m
     held = [0] * m
+    vschool = [-1] * m
     for j, r in enumerate(volunteers):
         if type(r) is not dict:
             raise ProblemError(f"volunteers[{j}]: must be an object, got {_type_name(r)}")
@@ -247,6 +264,8 @@ def _parse_volunteers(volunteers: list, county_code: dict) -> tuple[list[str], d
                 raise _key_error(_where("volunteers", j, r), r, VOL_ALLOWED, VOL_KEYS)
             x = r.get("held", 0)
             held[j] = _int(_where("volunteers", j, r), "held", x, 0, 1_000_000)
+            if "school" in r:
+                vschool[j] = _school(_where("volunteers", j, r), r["school"], school_code)
         x = r["id"]
         if type(x) is not str or not x:
             raise _bad(f"volunteers[{j}]", "id", "a non-empty string", x)
@@ -311,7 +330,8 @@ def _parse_volunteers(volunteers: list, county_code: dict) -> tuple[list[str], d
         v_cap=np.maximum(np.array(cap, dtype=np.int64) - np.array(held, dtype=np.int64), 0),
         v_max_km=np.array(maxkm, dtype=np.float64),
         v_cross=np.array(cross, dtype=bool), v_skills=np.array(skills, dtype=np.uint16),
-        v_pref_gender=np.array(pgen, dtype=np.int8), v_pref_band=np.array(pband, dtype=np.int8))
+        v_pref_gender=np.array(pgen, dtype=np.int8), v_pref_band=np.array(pband, dtype=np.int8),
+        v_school=np.array(vschool, dtype=np.int32))
 
 
 def _parse_pairs(pairs: list, cidx: dict, vidx: dict) -> tuple[list[int], list[int]]:

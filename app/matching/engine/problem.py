@@ -65,6 +65,11 @@ class Problem:
     v_skills: np.ndarray    # uint16 bitmask over SKILLS
     v_pref_gender: np.ndarray  # int8: -1 none, 0 male, 1 female
     v_pref_band: np.ndarray    # int8: -1 none, else band code
+    # optional school (code into ``schools``, -1 none): a volunteer with a school serves only
+    # children of that school
+    c_school: np.ndarray
+    v_school: np.ndarray
+    schools: list
     # the coordinator's steering: pinned pairs (must be kept) and excluded pairs (never)
     pin_child: np.ndarray = np.zeros(0, dtype=np.int64)
     pin_vol: np.ndarray = np.zeros(0, dtype=np.int64)
@@ -103,7 +108,8 @@ class Problem:
         return Child(id=self.child_ids[i], lat=float(self.c_lat[i]), lon=float(self.c_lon[i]),
                      county=self.counties[self.c_county[i]], female=bool(self.c_female[i]),
                      age=int(self.c_age[i]), categories=names_of(int(self.c_cats[i]), CATEGORIES),
-                     needs=names_of(int(self.c_needs[i]), SKILLS))
+                     needs=names_of(int(self.c_needs[i]), SKILLS),
+                     school=self.schools[self.c_school[i]] if self.c_school[i] >= 0 else None)
 
     def volunteer(self, j: int) -> Volunteer:
         pg = int(self.v_pref_gender[j])
@@ -115,7 +121,8 @@ class Problem:
                          skills=names_of(int(self.v_skills[j]), SKILLS),
                          prefer_gender=GENDERS[pg] if pg >= 0 else None,
                          prefer_age_band=AGE_BANDS[pb] if pb >= 0 else None,
-                         held=int(self.v_held[j]))
+                         held=int(self.v_held[j]),
+                         school=self.schools[self.v_school[j]] if self.v_school[j] >= 0 else None)
 
     def to_dict(self) -> dict:
         """The exchange format (round-trips through :meth:`from_dict`)."""

@@ -41,6 +41,7 @@ class Child:
     age: int
     categories: Sequence[str] = ()
     needs: Sequence[str] = ()
+    school: str | None = None  # optional: the school the child attends
 
     @property
     def tier(self) -> str:
@@ -55,9 +56,12 @@ class Child:
         return age_band_of(self.age)
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "lat": self.lat, "lon": self.lon, "county": self.county,
-                "female": self.female, "age": self.age,
-                "categories": _as_list(self.categories), "needs": _as_list(self.needs)}
+        d = {"id": self.id, "lat": self.lat, "lon": self.lon, "county": self.county,
+             "female": self.female, "age": self.age,
+             "categories": _as_list(self.categories), "needs": _as_list(self.needs)}
+        if self.school is not None:
+            d["school"] = self.school
+        return d
 
 
 @dataclass(frozen=True)
@@ -74,11 +78,14 @@ class Volunteer:
     prefer_gender: str | None = None
     prefer_age_band: str | None = None
     held: int = 0  # places the coordinator holds back (not offered in this round)
+    school: str | None = None  # a teacher's school: serves only children of that school
 
     def to_dict(self) -> dict:
         d = self._fields()
         if self.held:
             d["held"] = self.held
+        if self.school is not None:
+            d["school"] = self.school
         return d
 
     def _fields(self) -> dict:

@@ -10,7 +10,7 @@ and what would place a child left out.
   pair (churn).
 * :func:`what_would_help` — for a child left out, the smallest change that would let it be
   placed: a volunteer with a skill within reach, a female volunteer, one more place at the
-  nearest full volunteer, or lifting an exclusion.
+  nearest full volunteer, a volunteer who may serve the child's school, or lifting an exclusion.
 """
 
 from __future__ import annotations
@@ -141,6 +141,8 @@ def _missing_volunteer(p: Problem, i: int, active: np.ndarray, reason: str) -> d
         km = float(d[reach].max()) if reach.any() else 0.0
         return {"change": "volunteer_with_skill", "skills": names_of(missing, SKILLS),
                 "km": round(km, 1)}
+    if reason == "school":
+        return {"change": "volunteer_of_school"}
     if reason == "safeguarding":
         blocked = reach & ((bits & V_SKILL) == 0) & ((bits & V_SAFEGUARDING) != 0)
         km = float(d[blocked].min()) if blocked.any() else 0.0

@@ -1,0 +1,28 @@
+"""Workspace objects for the role × route × scope matrix (tests/core/test_policies.py)."""
+from __future__ import annotations
+
+from flask import current_app
+
+from app.extensions import db
+from app.homes import services as homes
+from tests.activities.helpers import jpeg_bytes
+
+
+def make_home(actor, village, name=None, photos=None):
+    """A 儿童之家 in ``village`` with the given checklist photos ({item: [bytes]})."""
+    home = homes.create_home(actor, village, name or f"{village.name}儿童之家")
+    processed = homes.prepare_evidence(photos or {})
+    homes.save_checklist(actor, home, list(processed), {}, processed, current_app.config["UPLOAD_DIR"])
+    db.session.flush()
+    return home
+
+
+def workspace_objects(world, region: str) -> dict:
+    """URL values of a 儿童之家 of ``region``'s village and one of its evidence photos (made once)."""
+    cache = world.__dict__.setdefault("_workspace_objects", {})
+    if region not in cache:
+        r = getattr(world, region)
+        home = make_home(r.users["coordinator"], r.village, photos={"sign": [jpeg_bytes()]})
+        db.session.commit()
+        cache[region] = {"home_id": home.id, "evidence_id": home.evidence[0].id}
+    return cache[region]
