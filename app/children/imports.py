@@ -212,6 +212,7 @@ def record_changes(record: dict[str, Any], child: Child, fields: set[str],
                    scope: ImportScope) -> dict[str, tuple[str, str]]:
     """Field → (old, new) display texts of what the row would change on ``child``."""
     current = services.record_of(child)
+    record = _with_default_category(record)
     changes: dict[str, tuple[str, str]] = {}
     for name in services.COLUMN_FIELDS:
         if name in fields and not _same(name, current.get(name), record.get(name)):
@@ -224,11 +225,20 @@ def record_changes(record: dict[str, Any], child: Child, fields: set[str],
     return changes
 
 
+def _with_default_category(record: dict[str, Any]) -> dict[str, Any]:
+    """A blank 儿童类别 means 留守, as a file without the column does: re-importing an unchanged
+    row must not read as a change of category."""
+    if record.get("child_category"):
+        return record
+    return {**record, "child_category": "left_behind"}
+
+
 # ---------------------------------------------------------------- save
 
 
 def values_of(record: dict[str, Any], fields: set[str], scope: ImportScope) -> dict[str, Any]:
     """The model values of a good row (only the fields the file has)."""
+    record = _with_default_category(record)
     values = {name: record.get(name) for name in services.COLUMN_FIELDS if name in fields}
     village = scope.village_of(record)
     values["division_id"] = village.id

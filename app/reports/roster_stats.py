@@ -190,8 +190,6 @@ def check(stats: RosterStats) -> Checks:
     for row in stats.rows + [stats.total]:
         checks.add(f"{row['name']}：男 + 女 = 总数", row["total"], row["male"] + row["female"])
         checks.add(f"{row['name']}：各年龄段之和 = 总数", row["total"], sum(row[b] for b in BANDS))
-        checks.add(f"{row['name']}：留守 + 困境 − 留守且困境 = 总数", row["total"],
-                   row["left_behind"] + row["difficulty"] - row["both"])
     for key, header in COLUMNS:
         checks.add(f"合计行「{header}」= 各行之和", stats.total[key], sum(r[key] for r in stats.rows))
     stats.checks = checks
