@@ -182,21 +182,7 @@ def render_chunks(chunks: list[str], policy: FetchPolicy, workers: int = 1, prog
         if progress:
             progress(1, 1)
         return result
-    results: list[Rendered] = []
-    gc.collect()
-    release_memory()
-    if workers > 1:
-        # (no max_tasks_per_child: with it, CPython 3.11's pool can hang when a worker retires)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            for i, result in enumerate(pool.map(_render_chunk, [(c, policy) for c in chunks])):
-                results.append(result)
-                if progress:
-                    progress(i + 1, len(chunks))
-    else:
-        for i, chunk in enumerate(chunks):
-            results.append(render_html(chunk, policy))
-            if progress:
-                progress(i + 1, len(chunks))
+    results = render_each(chunks, policy, workers, progress)
     merged = merge_pdfs([r.pdf for r in results])
     return Rendered(merged, sum(r.pages for r in results),
                     [u for r in results for u in r.refused], [u for r in results for u in r.served])
