@@ -1,7 +1,7 @@
 """guardianship agreements (委托监护责任确认书)
 
 Revision ID: c4f1a2b3d5e6
-Revises: a1c3e5f7b9d2
+Revises: c4d8e2a6f1b3
 Create Date: 2026-12-07 22:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4f1a2b3d5e6'
-down_revision = 'a1c3e5f7b9d2'
+down_revision = 'c4d8e2a6f1b3'
 branch_labels = None
 depends_on = None
 
