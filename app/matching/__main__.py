@@ -128,7 +128,7 @@ def _required(cats):
 
 
 def _band(age):
-    return "0-5" if age <= 5 else ("6-13" if age <= 13 else "14-16")
+    return "0-5" if age <= 5 else "6-13" if age <= 13 else "14-16" if age <= 16 else "17+"
 
 
 def check(problem: dict, result: dict, reasons: bool = True) -> list[str]:
