@@ -140,6 +140,9 @@ def sync_child(actor, child, on_date: date | None = None) -> list[DutyItem]:
     """
     if child.status != "active" or child.id is None:
         return []
+    from app.protection.agreements import follow_child
+
+    follow_child(actor, child, on_date)
     wanted = []
     reason = gap_reason(child)
     if reason:
