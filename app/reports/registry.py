@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from app.core.i18n import N_
 from app.protection import bulletin as bulletin_report
-from app.reports import (assessment, certificate, child_file, figures, ledger, render, roster, roster_stats,
-                         sheets, visits)
+from app.reports import (agreement_rate, assessment, certificate, child_file, figures, home_activities, ledger,
+                         render, roster, roster_stats, sheets, visits, volunteer_roster)
 from app.reports.kind import Kind, Prepared, ReportRequest
 from app.reports.scope import Region
 from app.reports.storage import site_url
@@ -66,6 +66,18 @@ _DECLARED = (
          excel=sheets.roster_stats, pdf_context=lambda: {"columns": roster_stats.COLUMNS},
          figures=figures.roster_stats, landscape=True, background=True, ranges_refused=ROSTER_PERIODS,
          counts_children=True),
+    Kind("volunteer_roster", N_("志愿者花名册"), "reports.assess", ("pdf", "xlsx"), "region",
+         _of_region(volunteer_roster.build), template="reports/pdf/volunteer_roster.html",
+         doc_title="关爱农村留守儿童志愿者花名册", excel=sheets.volunteer_roster, figures=volunteer_roster.figures,
+         landscape=True, background=True),
+    Kind("home_activities", N_("儿童之家活动记录"), "reports.view", ("pdf", "xlsx"), "region",
+         _of_region(home_activities.build), template="reports/pdf/home_activities.html",
+         doc_title="儿童之家活动记录", excel=sheets.home_activities, figures=home_activities.figures,
+         pdf_context=lambda: {"cells": home_activities.session_cells}, landscape=True, background=True),
+    Kind("agreement_rate", N_("委托监护签订率"), "reports.assess", ("pdf", "xlsx"), "region",
+         _of_region(agreement_rate.build), template="reports/pdf/agreement_rate.html",
+         doc_title="委托监护责任确认书签订情况", excel=sheets.agreement_rate, figures=agreement_rate.figures,
+         background=True, counts_children=True),
     Kind("bulletin", N_("专项行动进展通报"), "reports.assess", ("pdf", "xlsx"), "region",
          _of_region(bulletin_report.build), template="reports/pdf/bulletin.html",
          doc_title="农村留守儿童关爱保护专项行动进展通报", excel=sheets.bulletin,

@@ -110,57 +110,73 @@ def ledger_pdf(kind: Kind, ledger, meta: ReportMeta, progress=None) -> tuple[byt
     """The ledger: a cover (summary and checks), then the table pages, then the signatures.
 
     A small ledger is one document numbered by WeasyPrint itself. A big one is rendered in
-    parts: the cover alone first (its length depends on the summary and is only known once
-    rendered), then the table in parts of ``PAGES_PER_CHUNK`` pages whose count the layout knows
-    in advance; each part is told its first page number and the true total. Every part's page
-    count is checked, and should one differ the numbers are recomputed from the real counts and
-    the parts rendered again — so the labels are consecutive and name the true total.
+    parts of ``PAGES_PER_CHUNK`` table pages, whose count the layout knows in advance, after
+    the cover; each part is told its first page number and the true total. The cover's length
+    depends on the summary: a summary of a few activity types fits one page and the cover is
+    rendered with the parts (in the workers, all at once); a longer one is rendered alone first.
+    Every document's page count is checked, and should one differ the numbers are recomputed
+    from the real counts and everything rendered again — so the labels are consecutive and name
+    the true total.
     """
     grid = ledger_grid(ledger)
     rules = "data:image/svg+xml;base64," + _b64(textgrid.rules_svg(grid))
     policy = FetchPolicy(**{**asdict(_policy()), "allowed_data": frozenset({rules} | _meta_data(meta))})
-    starts = list(range(0, len(grid.pages), PAGES_PER_CHUNK)) or [0]
-
-    def html(part: str, pages: list, first_page: int, total: int, chunked: bool) -> str:
-        return _template(kind.template, meta=meta, r=ledger, grid=grid, rules=rules, pages=pages,
-                         cover=part in ("cover", "all"), last=part in ("last", "all"), first_page=first_page,
-                         total_pages=total, chunked=chunked)
-
-    if len(starts) == 1:
-        result = render_chunks([html("all", grid.pages, 1, 0, False)], policy)
+    doc = _LedgerDoc(kind, ledger, meta, rules)
+    if len(grid.pages) <= PAGES_PER_CHUNK:
+        result = render_chunks([doc.html(grid, "all", grid.pages, 1, 0, chunked=False)], policy)
         if progress:
             progress(90, "正在生成PDF（1/1）")
         _check_refused(result)
         return result.pdf, result.pages
 
-    expected = [len(grid.pages[s:s + PAGES_PER_CHUNK]) for s in starts]
-
-    def parts_html(cover_pages: int, counts: list[int]) -> list[str]:
-        total = cover_pages + sum(counts)
-        firsts = [cover_pages + 1 + sum(counts[:k]) for k in range(len(counts))]
-        return [html("last" if k == len(starts) - 1 else "table", grid.pages[s:s + PAGES_PER_CHUNK], firsts[k],
-                     total, True) for k, s in enumerate(starts)]
-
-    cover = render_chunks([html("cover", [], 1, 1 + sum(expected), True)], policy)
-    if cover.pages != 1:  # a long summary: print the cover again with the true total
-        cover = render_chunks([html("cover", [], 1, cover.pages + sum(expected), True)], policy)
-
     def on_chunk(done: int, count: int) -> None:
         if progress:
             progress(20 + int(70 * done / count), f"正在生成PDF（{done}/{count}）")
 
-    parts = render_parts(parts_html(cover.pages, expected), policy, on_chunk)
-    actual = [p.pages for p in parts]
-    if actual != expected:
-        # A part broke differently from the layout's count: number again from the real counts.
-        log.warning("ledger part pages %s != expected %s; numbering again", actual, expected)
-        cover = render_chunks([html("cover", [], 1, cover.pages + sum(actual), True)], policy)
-        parts = render_parts(parts_html(cover.pages, actual), policy, on_chunk)
-    everything = [cover] + parts
-    result = Rendered(merge_pdfs([r.pdf for r in everything]), sum(r.pages for r in everything),
-                      [u for r in everything for u in r.refused], [u for r in everything for u in r.served])
+    expected = [len(grid.pages[s:s + PAGES_PER_CHUNK]) for s in range(0, len(grid.pages), PAGES_PER_CHUNK)]
+    cover_pages = 1 if len(ledger.summary) <= ONE_PAGE_COVER_KINDS else render_each(
+        [doc.html(grid, "cover", [], 1, 1 + sum(expected))], policy)[0].pages
+    chunks = doc.documents(grid, cover_pages, expected)
+    del grid  # ~80 MB for a county quarter, idle while the workers render: they need only the HTML
+    rendered = render_parts(chunks, policy, on_chunk)
+    actual = [r.pages for r in rendered]
+    if actual != [cover_pages] + expected:
+        # A document broke differently from the count: number again from the real counts.
+        log.warning("ledger document pages %s != expected %s; numbering again", actual, [cover_pages] + expected)
+        rendered = render_parts(doc.documents(ledger_grid(ledger), actual[0], actual[1:]), policy, on_chunk)
+    result = Rendered(merge_pdfs([r.pdf for r in rendered]), sum(r.pages for r in rendered),
+                      [u for r in rendered for u in r.refused], [u for r in rendered for u in r.served])
     _check_refused(result)
     return result.pdf, result.pages
+
+
+#: a ledger's summary of at most this many activity types keeps its cover to one page (the
+#: count is checked once rendered; a longer summary's cover is rendered alone first)
+ONE_PAGE_COVER_KINDS = 12
+
+
+class _LedgerDoc:
+    """The HTML documents of a ledger rendered in parts: the cover, then the table parts."""
+
+    def __init__(self, kind: Kind, ledger, meta: ReportMeta, rules: str):
+        self.kind, self.ledger, self.meta, self.rules = kind, ledger, meta, rules
+
+    def html(self, grid, part: str, pages: list, first_page: int, total: int, chunked: bool = True) -> str:
+        return _template(self.kind.template, meta=self.meta, r=self.ledger, grid=grid, rules=self.rules, pages=pages,
+                         cover=part in ("cover", "all"), last=part in ("last", "all"), first_page=first_page,
+                         total_pages=total, chunked=chunked)
+
+    def documents(self, grid, cover_pages: int, counts: list[int]) -> list[str]:
+        """The cover and the table parts, numbered for a cover of ``cover_pages`` pages and parts
+        of ``counts`` pages."""
+        total = cover_pages + sum(counts)
+        out = [self.html(grid, "cover", [], 1, total)]
+        first = cover_pages + 1
+        for k, count in enumerate(counts):
+            pages = grid.pages[k * PAGES_PER_CHUNK:(k + 1) * PAGES_PER_CHUNK]
+            out.append(self.html(grid, "last" if k == len(counts) - 1 else "table", pages, first, total))
+            first += count
+        return out
 
 
 def render_parts(chunks: list[str], policy: FetchPolicy, on_chunk) -> list[Rendered]:

@@ -7,10 +7,12 @@ writes the file.
 """
 from __future__ import annotations
 
+from app.reports import home_activities as homes_report
 from app.reports import ledger as ledger_report
 from app.reports import roster as roster_report
 from app.reports import roster_stats as stats_report
 from app.reports import visits as visits_report
+from app.reports import volunteer_roster as volunteer_report
 from app.reports.common import SIGNATURES, ReportMeta, exact_hours
 from app.reports.excel import ExcelColumn as C, Percent, Sheet
 from app.reports.storage import site_url
@@ -107,3 +109,46 @@ def _coverage_rows(c: dict) -> list[list[object]]:
 
 def _pct_value(part: int, whole: int) -> float | None:
     return 100.0 * part / whole if whole else None
+
+
+def volunteer_roster(context, meta: ReportMeta) -> list[Sheet]:
+    head = [C("村(社区)", 18)] + [C(h, w) for h, w in zip(volunteer_report.COLUMNS[:-1], (6, 10, 6, 12, 20, 10, 10, 10))]
+    rows = [[v.label, r.number, r.name, r.sex, r.kind, r.organisation, r.status, r.pairs, r.services,
+             exact_hours(r.minutes)] for v in context.villages for r in v.rows]
+    t = title_lines(meta)
+    kinds = [[k["kind"], k["count"], k["pairs"], k["services"], exact_hours(k["minutes"])] for k in context.by_kind]
+    totals = ["合计", context.total, context.pairs, context.services, exact_hours(context.minutes)]
+    return [Sheet("志愿者花名册", head + [C("服务时长（小时）", 12)], rows, t, footer_lines(),
+                  [["合计", f"{context.total}人", "", "", "", "", "", context.pairs, context.services,
+                    exact_hours(context.minutes)]]),
+            Sheet("按类型", [C("志愿者类型", 16), C("人数", 8), C("结对儿童", 10), C("服务次数", 10),
+                             C("服务时长（小时）", 14)], kinds, t, total_rows=[totals])]
+
+
+def home_activities(context, meta: ReportMeta) -> list[Sheet]:
+    t = title_lines(meta)
+    totals = context.totals
+    summary = [[h.label, len(h.sessions), h.total("children"), h.total("volunteers"), h.total("guests"),
+                exact_hours(h.total("minutes"))] for h in context.homes]
+    sessions = [[h.label, s.number, s.day, s.kind, s.title, s.organiser, s.children, s.volunteers, s.guests,
+                 exact_hours(s.minutes), s.summary] for h in context.homes for s in h.sessions]
+    widths = (6, 12, 12, 24, 10, 8, 8, 8, 10, 40)
+    return [Sheet("各儿童之家", [C("儿童之家", 30), C("活动场次", 10), C("儿童人次", 10), C("志愿者人次", 10),
+                                C("家长等人次", 10), C("活动时长（小时）", 14)], summary, t,
+                  total_rows=[["合计", totals["sessions"], totals["children"], totals["volunteers"], totals["guests"],
+                               exact_hours(totals["minutes"])]]),
+            Sheet("活动记录", [C("儿童之家", 30)] + [C(h, w) for h, w in zip(homes_report.COLUMNS, widths)], sessions, t,
+                  footer_lines(), [["合计", f"{totals['sessions']}场", "", "", "", "", totals["children"],
+                                    totals["volunteers"], totals["guests"], exact_hours(totals["minutes"]), ""]])]
+
+
+def agreement_rate(context, meta: ReportMeta) -> list[Sheet]:
+    t = title_lines(meta)
+    rows = [[v.label, v.needing, v.signed, v.missing, Percent(_pct_value(v.signed, v.needing))]
+            for v in context.villages]
+    total = context.total
+    return [Sheet("签订率", [C("村(社区)", 30), C("应签儿童", 10), C("已签", 10), C("未签", 10), C("签订率", 10)], rows, t,
+                  total_rows=[["合计", total.needing, total.signed, total.missing,
+                               Percent(_pct_value(total.signed, total.needing))]]),
+            Sheet("未签名单", [C("序号", 6), C("村(社区)", 30), C("姓名", 12), C("监护人", 12)], context.missing, t,
+                  footer_lines(), [["合计", f"{len(context.missing)}人"]])]

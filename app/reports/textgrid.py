@@ -91,9 +91,31 @@ def clean(text: object) -> str:
     return "".join(out).strip()
 
 
-def wrap_widths(text: object, width: int) -> list[tuple[str, int]]:
+def wrap_widths(text: object, width: int) -> tuple[tuple[str, int], ...]:
     """(line, its width) for ``text`` broken into lines of at most ``width`` half-widths."""
+    if isinstance(text, int):  # 序号 and counts: one short line
+        text = str(text)
+        if len(text) <= width:
+            return ((text, len(text)),)
     text = clean(text)
+    if len(text) <= SHORT_TEXT:
+        return _wrap_short(text, width)
+    return tuple(_wrap(text, width))
+
+
+#: cells up to this many characters are remembered once measured (see :func:`_wrap_short`)
+SHORT_TEXT = 80
+
+
+@lru_cache(maxsize=32768)
+def _wrap_short(text: str, width: int) -> tuple[tuple[str, int], ...]:
+    """:func:`wrap_widths` of a short cell, remembered: a county ledger repeats the same places,
+    organisers, activity types and participant lists thousands of times (a profile of a
+    40,000-row ledger spent most of its layout time measuring them again)."""
+    return tuple(_wrap(text, width))
+
+
+def _wrap(text: str, width: int) -> list[tuple[str, int]]:
     if "\n" not in text:
         used = text_width(text)
         if used <= width:

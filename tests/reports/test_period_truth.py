@@ -55,16 +55,17 @@ def _past_world(world):
 
 
 def _figures(world, quarter: str) -> dict:
-    from app.reports.registry import ReportRequest
+    """The context of every period kind of the registry for ``quarter`` (each region kind for
+    the widest level it takes), and the volunteer's certificate."""
+    from app.reports.registry import KINDS, ReportRequest
     from app.reports.service import build_context, prepare
 
     r = world.a
-    requests = {"ledger": ReportRequest("ledger", division_id=r.county.id, period=quarter),
-                "roster": ReportRequest("roster", division_id=r.county.id, period=quarter),
-                "visits": ReportRequest("visits", division_id=r.village.id, period=quarter),
-                "assessment": ReportRequest("assessment", division_id=r.county.id, period=quarter),
-                "roster_stats": ReportRequest("roster_stats", division_id=r.county.id, period=quarter),
-                "certificate": ReportRequest("certificate", volunteer_id=r.volunteer.id, period=quarter)}
+    requests = {"certificate": ReportRequest("certificate", volunteer_id=r.volunteer.id, period=quarter)}
+    for kind in KINDS.values():
+        if kind.subject == "region":
+            level = next(level for level in ("county", "township", "village") if level in kind.levels)
+            requests[kind.code] = ReportRequest(kind.code, division_id=getattr(r, level).id, period=quarter)
     return {kind: asdict(build_context(prepare(req, None), None)) for kind, req in requests.items()}
 
 
@@ -81,6 +82,8 @@ def test_reissuing_a_past_quarter_after_todays_changes_gives_identical_figures(w
     assert before["assessment"]["volunteers_total"]["approved"] == 1
     assert before["assessment"]["events_total"]["sessions"] == 1
     assert len(before["ledger"]["rows"]) == 3
+    assert before["volunteer_roster"]["total"] == 1 and before["volunteer_roster"]["pairs"] == 1
+    assert before["volunteer_roster"]["services"] == 3
 
     r = world.a
     child(r.village, name="今天登记的儿童")  # registered today
