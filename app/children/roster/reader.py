@@ -18,7 +18,7 @@ from app.children.vocab import fold
 from app.core import idcard
 
 from .cells import Parser, _LostDigits, _YearMonth, _parse_seq, _parser
-from .container import _read_source, check_workbook_bytes
+from .container import SheetFacts, _read_source, check_workbook_bytes
 from .headers import (
     _Header,
     _build_header,
@@ -225,9 +225,9 @@ def parse_roster(
         ``no_header`` or ``missing_columns``.
     """
     data = _read_source(source, max_bytes)
-    check_workbook_bytes(data, max_unpacked_bytes=max_unpacked_bytes, max_rows=max_rows)
+    facts = check_workbook_bytes(data, max_unpacked_bytes=max_unpacked_bytes, max_rows=max_rows)
     options = _Options(reference_date, {"townships": townships, "villages": villages}, max_rows,
-                       sheet_name)
+                       sheet_name, facts)
     try:
         return _parse_with_calamine(data, options)
     except UseOpenpyxl:
@@ -240,6 +240,7 @@ class _Options:
     places: Mapping[str, Any]
     max_rows: int
     sheet_name: str | None
+    facts: Mapping[str, SheetFacts]
 
     @property
     def raw_cap(self) -> int:
@@ -249,7 +250,7 @@ class _Options:
 
 def _parse_with_calamine(data: bytes, options: _Options) -> RosterParseResult:
     """:raise UseOpenpyxl: when openpyxl must read this workbook instead."""
-    names, workbooks = calamine_sheets(data, options.raw_cap)
+    names, workbooks = calamine_sheets(data, options.facts)
     if options.sheet_name and options.sheet_name not in names:
         raise RosterFileError("no_sheet", name=options.sheet_name)
     if options.sheet_name and options.sheet_name not in workbooks:
