@@ -146,8 +146,10 @@ def item_close(item_id: int):
         form = forms.CloseItemForm().limit_to(found.kind)
         if form.validate_on_submit():
             try:
+                schooling = services.Schooling(form.schooling.data or None, form.school_name.data or "",
+                                               form.grade.data or "")
                 services.close_item(current_user, found, form.outcome.data, form.outcome_on.data,
-                                    form.note.data or "")
+                                    form.note.data or "", schooling=schooling)
                 db.session.commit()
                 flash(_("事项已办结。"), "success")
                 return redirect(url_for("protection.item", item_id=found.id))
