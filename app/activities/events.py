@@ -38,6 +38,7 @@ class EventInput:
     place: str = ""
     organiser: str = ""
     weeks: int = 1  # >1: a weekly series of this many sessions
+    class_name: str = ""  # a school event for one class (班会); "" for the whole school
     child_ids: list[int] = field(default_factory=list)
     volunteer_ids: list[int] = field(default_factory=list)
 
@@ -84,6 +85,11 @@ def create_event(actor, school: Organisation, data: EventInput, allowed_children
         raise ActivityError("duration_minutes", N_("时长应在10分钟到24小时之间"))
     if not 1 <= data.weeks <= MAX_SESSIONS:
         raise ActivityError("weeks", N_("重复次数应在1到30之间"))
+    class_name = " ".join((data.class_name or "").split())
+    if class_name and school.kind != "school":
+        raise ActivityError("class_name", N_("只有学校的活动可以指定班级"))
+    if len(class_name) > 32:
+        raise ActivityError("class_name", N_("班级名称最多32个字"))
     children = [c for c in dict.fromkeys(data.child_ids) if c in set(allowed_children)]
     volunteers = [v for v in dict.fromkeys(data.volunteer_ids) if v in set(allowed_volunteers)]
     series = str(uuid.uuid4()) if data.weeks > 1 else None
@@ -93,7 +99,8 @@ def create_event(actor, school: Organisation, data: EventInput, allowed_children
         event = SchoolEvent(series_key=series, kind=data.kind, title=data.title.strip()[:128],
                             organisation_id=school.id, division_id=school.division_id, starts_at=starts,
                             duration_minutes=data.duration_minutes, place=data.place.strip()[:128] or None,
-                            organiser=data.organiser.strip()[:64] or None, checkin_code=_new_code(),
+                            organiser=data.organiser.strip()[:64] or None, class_name=class_name or None,
+                            checkin_code=_new_code(),
                             created_by_id=actor.id)
         db.session.add(event)
         db.session.flush()
@@ -102,7 +109,8 @@ def create_event(actor, school: Organisation, data: EventInput, allowed_children
         sessions.append(event)
     db.session.flush()
     audit.record("event.create", sessions[0], user=actor,
-                 detail={"sessions": len(sessions), "series": series, "children": len(children),
+                 detail={"sessions": len(sessions), "series": series, "class": class_name or None,
+                         "children": len(children),
                          "volunteers": len(volunteers)})
     return sessions
 

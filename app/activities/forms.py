@@ -121,6 +121,8 @@ class EventForm(FlaskForm):
                          validators=[InputRequired(), NumberRange(1, 30, _l("重复次数应在1到30之间"))])
     place = StringField(_l("地点"), validators=[Optional(), Length(max=128)])
     organiser = StringField(_l("组织者"), validators=[Optional(), Length(max=64)])
+    class_name = StringField(_l("班级（可不填）"), validators=[Optional(), Length(max=32, message=_l("班级名称最多32个字"))],
+                             render_kw={"list": "class-names", "autocomplete": "off"})
     # the service keeps only the school's pupils and the volunteers in scope
     children = MultiCheckboxField(_l("邀请的学生"), coerce=int, choices=[], validate_choice=False)
     volunteers = MultiCheckboxField(_l("邀请的志愿者"), coerce=int, choices=[], validate_choice=False)

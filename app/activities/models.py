@@ -235,6 +235,8 @@ class SchoolEvent(db.Model):
     duration_minutes: so.Mapped[int] = so.mapped_column(default=90)
     place: so.Mapped[str | None] = so.mapped_column(sa.String(128))
     organiser: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    # the class (班级) a school event is for, e.g. a class meeting; None: the whole school or a home
+    class_name: so.Mapped[str | None] = so.mapped_column(sa.String(32))
     checkin_code: so.Mapped[str] = so.mapped_column(sa.String(8), unique=True)
     summary: so.Mapped[str | None] = so.mapped_column(sa.Text)
     created_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))

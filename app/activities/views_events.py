@@ -93,7 +93,8 @@ def event_new():
         data = event_service.EventInput(
             kind=form.kind.data, title=form.title.data, day=form.day.data, start=form.start.data,
             duration_minutes=form.duration_minutes.data, place=form.place.data or "",
-            organiser=form.organiser.data or "", weeks=form.weeks.data, child_ids=form.children.data,
+            organiser=form.organiser.data or "", weeks=form.weeks.data, class_name=form.class_name.data or "",
+            child_ids=form.children.data,
             volunteer_ids=form.volunteers.data)
         try:
             sessions = event_service.create_event(current_user, school, data, [c.id for c in pupils],
@@ -105,7 +106,8 @@ def event_new():
             db.session.rollback()
             getattr(form, exc.field).errors = list(getattr(form, exc.field).errors) + [_(exc.message)]
     status = 400 if request.method == "POST" else 200
-    return render_template("activities/event_form.html", form=form, school=school), status
+    classes = sorted({c.class_name for c in pupils if c.class_name}) if school.kind == "school" else []
+    return render_template("activities/event_form.html", form=form, school=school, classes=classes), status
 
 
 def _detail(event: SchoolEvent, status: int = 200, attendance_form=None, summary_form=None):

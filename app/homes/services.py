@@ -131,6 +131,21 @@ def save_checklist(actor, home: ChildrenHome, ticked: Iterable[str], notes: Mapp
     return rows
 
 
+def delete_evidence(actor, row: HomeEvidence, upload_dir: str):
+    """Remove one evidence photo (a wrong or outdated picture); audited with who uploaded it and when.
+
+    Returns the photo's file path: the caller removes the file only after committing, so a failed
+    commit never leaves a row whose photo is gone.
+    """
+    path = photo_path(upload_dir, row.filename)
+    audit.record("home.evidence_delete", row.home, user=actor,
+                 detail={"evidence_id": row.id, "item": row.item, "filename": row.filename,
+                         "uploaded_by_id": row.uploaded_by_id, "uploaded_at": row.uploaded_at.isoformat()})
+    db.session.delete(row)
+    db.session.flush()
+    return path
+
+
 @dataclass
 class ServiceCounts:
     """What a home did in a period (only held sessions count: their day has come and somebody came)."""

@@ -148,6 +148,23 @@ def evidence(evidence_id: int):
     return send_file(path, mimetype="image/jpeg")
 
 
+@bp.route("/evidence/<int:evidence_id>/delete", methods=["POST"])
+@policy("homes.manage")
+def evidence_delete(evidence_id: int):
+    """Delete a checklist photo (those who may change the checklist may remove its evidence)."""
+    row = db.session.get(HomeEvidence, evidence_id)
+    if row is None:
+        abort(404)
+    home = home_or_404(row.home_id)
+    if request.form.get("confirm") != "1":
+        return _detail(home, {row.item: _("请确认要删除这张照片")}, 400)
+    path = services.delete_evidence(current_user, row, current_app.config["UPLOAD_DIR"])
+    db.session.commit()
+    path.unlink(missing_ok=True)  # after the commit: a rolled-back delete keeps its photo
+    flash(_("已删除照片"), "success")
+    return redirect(url_for("homes.detail", home_id=home.id))
+
+
 @bp.route("/<int:home_id>/assessment")
 @policy("homes.view")
 def assessment(home_id: int):

@@ -5,8 +5,10 @@
 * a class meeting (event kind ``class_meeting``) for every class once per calendar month.
 
 Only events that were held count: the session's day has come and somebody was marked present
-(an event planned for next week, or one nobody came to, fulfils nothing). A class meeting counts
-for each class one of whose pupils was present. The current period is "due" until its last day;
+(an event planned for next week, or one nobody came to, fulfils nothing). A class meeting made
+for a class (the event's own ``class_name``) counts for that class; one made without a class
+counts for each class one of whose pupils was present (meetings recorded before events carried
+a class). The current period is "due" until its last day;
 the previous period, if nothing was held, is "overdue".
 """
 from __future__ import annotations
@@ -56,12 +58,13 @@ def _status(period: Period, held_on: date | None, today: date) -> tuple[str, int
 
 
 def _held(school_id: int, kind: str, since: date, today: date) -> list[tuple[date, str | None]]:
-    """(day, class of a present pupil) of the school's held events of ``kind`` from ``since``."""
+    """(day, class) of the school's held events of ``kind`` from ``since``: the event's own class
+    when it has one, else the class of each present pupil."""
     from app.children.models import Child
 
     start = datetime.combine(since, time(0), CHINA)
     rows = db.session.execute(
-        sa.select(SchoolEvent.starts_at, Child.class_name)
+        sa.select(SchoolEvent.starts_at, sa.func.coalesce(SchoolEvent.class_name, Child.class_name))
         .join(EventAttendance, EventAttendance.event_id == SchoolEvent.id)
         .outerjoin(Child, EventAttendance.child_id == Child.id)
         .where(SchoolEvent.organisation_id == school_id, SchoolEvent.kind == kind,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -122,3 +123,16 @@ def teacher_rows(user, school_id: int, today: date) -> list[TeacherRow]:
     for row in rows.values():
         row.statuses.sort(key=lambda s: (-len(s.overdue), s.child_name))
     return sorted(rows.values(), key=lambda r: (-r.overdue, r.name))
+
+
+def open_dropouts(child_ids: Iterable[int]) -> dict[int, int]:
+    """child id → its open 控辍保学 item (issue 21's tracker), so a pupil already being persuaded
+    back to school links to that item instead of opening a second one."""
+    from app.protection.models import DutyItem
+
+    ids = list(child_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(DutyItem.child_id, sa.func.min(DutyItem.id)).where(
+        DutyItem.child_id.in_(ids), DutyItem.kind == "dropout", DutyItem.status == "open")
+        .group_by(DutyItem.child_id)).all())

@@ -68,7 +68,7 @@ def pupils():
     html = render_template("school/pupils.html", school=school, rows=rows, filters=filters,
                            args=_filter_args(filters), classes=queries.classes(current_user, school.id),
                            proxies=queries.proxies(school.id, (c.id for c in rows)), NO_CLASS=queries.NO_CLASS,
-                           errors={}, class_value="")
+                           dropouts=queries.open_dropouts(c.id for c in rows), errors={}, class_value="")
     db.session.commit()
     return html
 
@@ -88,6 +88,7 @@ def set_class():
         return render_template("school/pupils.html", school=school, rows=rows, filters=filters,
                                args=_filter_args(filters), classes=queries.classes(current_user, school.id),
                                proxies=queries.proxies(school.id, (c.id for c in rows)), NO_CLASS=queries.NO_CLASS,
+                               dropouts=queries.open_dropouts(c.id for c in rows),
                                errors={exc.field: _(exc.message)}, class_value=class_name, checked=set(ids)), 400
     db.session.commit()
     name = " ".join(class_name.split())

@@ -53,7 +53,8 @@ class RegistrationForm(FlaskForm):
     skills = MultiCheckboxField(_l("特长（可多选）"), choices=_choices(SKILLS))
     prefer_gender = SelectField(_l("希望结对儿童的性别"), choices=[("", _l("不限")), ("female", _l("女孩")), ("male", _l("男孩"))])
     prefer_age_band = SelectField(_l("希望结对儿童的年龄段"),
-                                  choices=[("", _l("不限")), ("0-5", _l("0–5岁")), ("6-13", _l("6–13岁")), ("14-16", _l("14–16岁"))])
+                                  choices=[("", _l("不限")), ("0-5", _l("0–5岁")), ("6-13", _l("6–13岁")), ("14-16", _l("14–16岁")),
+                                           ("17+", _l("17岁及以上"))])
     availability = StringField(_l("方便的时间"), validators=[Optional(), Length(max=200)],
                                description=_l("例如：周末、每周三下午"))
     accept_conduct = BooleanField(_l("我已阅读并遵守《志愿者行为守则》，同意接受入职查询（违法犯罪记录查询）"),

@@ -87,10 +87,10 @@ def worker_steps(problem_path: str, result_path: str) -> dict:
 
 
 def worker_plain(problem_path: str) -> dict:
-    """Plain OR-Tools on the whole candidate graph, cold, no tricks."""
+    """Plain OR-Tools on the whole candidate graph, cold, no tricks (the network of plain.py)."""
     sys.path.insert(0, str(ROOT))
-    import numpy as np
-    from ortools.graph.python import min_cost_flow
+    sys.path.insert(0, str(HERE))
+    from plain import network
 
     from app.matching import build_graph, load_problem
 
@@ -101,32 +101,13 @@ def worker_plain(problem_path: str) -> dict:
     g = build_graph(p)
     t_graph = time.perf_counter() - t0
     t0 = time.perf_counter()
-    nc, nv = p.n_children, p.n_volunteers
-    churn = p.params.churn_cost
-    cost = g.cost.copy()
-    ex = g.ex_arc[g.ex_arc >= 0]
-    cost[ex] -= churn
-    s = min_cost_flow.SimpleMinCostFlow()
-    sink = nc + nv
-    s.add_arcs_with_capacity_and_unit_cost(g.ci.astype(np.int32), (g.vj + nc).astype(np.int32),
-                                           np.ones(g.n_arcs, dtype=np.int64), cost)
-    s.add_arcs_with_capacity_and_unit_cost(
-        np.arange(nc, dtype=np.int32), np.full(nc, sink, dtype=np.int32),
-        np.ones(nc, dtype=np.int64), p.params.unmatched_costs()[p.c_tier])
-    s.add_arcs_with_capacity_and_unit_cost(
-        np.arange(nc, nc + nv, dtype=np.int32), np.full(nv, sink, dtype=np.int32), p.v_cap,
-        np.zeros(nv, dtype=np.int64))
-    sup = np.zeros(sink + 1, dtype=np.int64)
-    sup[:nc] = 1
-    sup[sink] = -nc
-    s.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), sup)
-    del cost
+    s, constant = network(p, g)
     t_build = time.perf_counter() - t0
     t0 = time.perf_counter()
     status = s.solve()
     t_solve = time.perf_counter() - t0
     return {"read": t_read, "graph": t_graph, "ortools_build": t_build, "ortools_solve": t_solve,
-            "status": str(status), "objective": int(s.optimal_cost()) + churn * int(ex.size),
+            "status": str(status), "objective": int(s.optimal_cost()) + constant,
             "peak_mb": _rss_mb()}
 
 
@@ -276,15 +257,14 @@ def _tree_rss_mb(pid: int) -> float:
     return sum(rss.get(p, 0) for p in tree) / 1024
 
 
-def _e2e(problem_path: Path, result_path: Path) -> dict:
-    """Wall time of `python -m app.matching solve` as a child process, the peak RSS of its
+def timed_process(cmd: list[str]) -> dict:
+    """Wall time of ``cmd`` as a child process (from start to its exit), the peak RSS of its
     largest single process and (sampled every 0.2 s) of its whole process tree (the county
-    method's worker processes)."""
+    method's worker processes), and its exit code."""
     import threading
 
     t = time.perf_counter()
-    proc = subprocess.Popen([PY, "-m", "app.matching", "solve", str(problem_path), "-o",
-                             str(result_path)], cwd=ROOT)
+    proc = subprocess.Popen(cmd, cwd=ROOT)
     tree_peak = [0.0]
     done = threading.Event()
 
@@ -298,14 +278,19 @@ def _e2e(problem_path: Path, result_path: Path) -> dict:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     # a blocking wait: the time is the child's exit, not the next sampling tick
-    pid, status, usage = os.wait4(proc.pid, 0)
+    _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t
     done.set()
     sampler.join()
-    tree_peak = tree_peak[0]
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return {"rc": proc.returncode, "seconds": seconds, "tree_peak_mb": tree_peak,
-            "peak_mb": usage.ru_maxrss / 1024}
+    peak = usage.ru_maxrss / 1024
+    return {"rc": os.waitstatus_to_exitcode(status), "seconds": seconds,
+            "tree_peak_mb": max(tree_peak[0], peak), "peak_mb": peak}
+
+
+def _e2e(problem_path: Path, result_path: Path) -> dict:
+    """``python -m app.matching solve`` timed as a whole process."""
+    return timed_process([PY, "-m", "app.matching", "solve", str(problem_path), "-o",
+                          str(result_path)])
 
 
 def _check(problem_path: Path, result_path: Path) -> dict:

@@ -22,11 +22,10 @@ from app.matching import build_graph, load_problem  # noqa: E402
 from app.matching.engine.rules import TIERS  # noqa: E402
 
 
-def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    problem_path, out = argv[0], argv[argv.index("-o") + 1]
-    p = load_problem(problem_path)
-    g = build_graph(p)
+def network(p, g) -> tuple[min_cost_flow.SimpleMinCostFlow, int]:
+    """The whole network of problem ``p`` on its candidate graph ``g`` as one OR-Tools
+    ``SimpleMinCostFlow`` (arcs 0 .. n_arcs - 1 are the graph's, in its order), and the constant
+    to add to its optimal cost (the churn discount of every still-feasible existing pair)."""
     nc, nv = p.n_children, p.n_volunteers
     churn = int(p.params.churn_cost)
     cost = g.cost.copy()
@@ -44,6 +43,16 @@ def main(argv=None) -> int:
     sup[:nc] = 1
     sup[sink] = -nc
     s.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), sup)
+    return s, churn * int(ex.size)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    problem_path, out = argv[0], argv[argv.index("-o") + 1]
+    p = load_problem(problem_path)
+    g = build_graph(p)
+    nc = p.n_children
+    s, constant = network(p, g)
     if s.solve() != s.OPTIMAL:
         return 1
     used = np.flatnonzero(s.flows(np.arange(g.n_arcs, dtype=np.int64)) > 0)
@@ -53,7 +62,7 @@ def main(argv=None) -> int:
                         for i, j, c in zip(g.ci[used].tolist(), g.vj[used].tolist(), g.cost[used].tolist())],
               "unmatched": [{"child": p.child_ids[i], "tier": TIERS[p.c_tier[i]]}
                             for i in np.flatnonzero(~placed).tolist()],
-              "objective": int(s.optimal_cost()) + churn * int(ex.size)}
+              "objective": int(s.optimal_cost()) + constant}
     with open(out, "w", encoding="utf-8") as f:
         json.dump(result, f, ensure_ascii=False, separators=(",", ":"))
     return 0

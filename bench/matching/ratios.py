@@ -19,12 +19,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -35,39 +31,17 @@ sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402
 import generate_b  # noqa: E402
-from bench import _load_avg, _tree_rss_mb  # noqa: E402
+from bench import _load_avg, timed_process  # noqa: E402
 
 FAMILIES = {"A (generate.py)": lambda size, seed: generate.generate(*generate.SIZES[size], seed=seed),
             "B (generate_b.py)": lambda size, seed: generate_b.generate(*generate_b.SIZES[size], seed=seed)}
 
 
 def _timed(cmd: list[str]) -> dict:
-    """Wall time of ``cmd`` as a child process and the peak RSS of its process tree (MB)."""
-    t = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT)
-    peak, done = [0.0], threading.Event()
-
-    def sample():
-        while not done.wait(0.2):
-            try:
-                peak[0] = max(peak[0], _tree_rss_mb(proc.pid))
-            except OSError:
-                pass
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - t
-    done.set()
-    sampler.join()
-    if os.waitstatus_to_exitcode(status) != 0:
+    r = timed_process(cmd)
+    if r["rc"] != 0:
         raise RuntimeError(f"{cmd} failed")
-    return {"seconds": seconds, "tree_peak_mb": max(peak[0], usage.ru_maxrss / 1024)}
-
-
-def _write(obj, path: Path) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(obj, f, ensure_ascii=False, separators=(",", ":"))
+    return r
 
 
 def run_case(label: str, problem: Path, runs: int) -> dict:
@@ -95,12 +69,12 @@ def run(sizes: list[str], runs: int, seed: int) -> list[dict]:
             fresh = make(size, seed)
             fresh["existing_pairs"] = []
             fresh_path = OUT / f"{tag}-fresh.json"
-            _write(fresh, fresh_path)
+            generate.write_json(fresh, fresh_path)
             load = _load_avg()
             row = run_case("fresh", fresh_path, runs)
             pairs = json.loads(fresh_path.with_suffix(".ours.json").read_text())["pairs"]
             rematch_path = OUT / f"{tag}-rematch.json"
-            _write(generate.perturb(fresh, 0.05, seed + 6, pairs), rematch_path)
+            generate.write_json(generate.perturb(fresh, 0.05, seed + 6, pairs), rematch_path)
             rows.append({"size": size, "family": family, **row, "load": load})
             rows.append({"size": size, "family": family, **run_case("re-match", rematch_path, runs),
                          "load": _load_avg()})

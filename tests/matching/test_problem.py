@@ -40,8 +40,8 @@ def test_derived_rules():
     assert sorted(required_skills_of(["no_guardian", "disabled", "ill", "dropout"])) == sorted(
         ["guardianship", "disability_care", "health", "dropout_return"])
     assert required_skills_of(["no_hukou"]) == []
-    assert [age_band_of(a) for a in (0, 5, 6, 13, 14, 16)] == [
-        "0-5", "0-5", "6-13", "6-13", "14-16", "14-16"]
+    assert [age_band_of(a) for a in (0, 5, 6, 13, 14, 16, 17, 18)] == [
+        "0-5", "0-5", "6-13", "6-13", "14-16", "14-16", "17+", "17+"]
     p = Problem.from_dict(ok_problem())
     assert p.c_tier.tolist() == [2, 0]
 

@@ -158,6 +158,16 @@ def test_cost_components():
     assert r.pairs[0].cost == 1 + 1000 + 3000 + 2 * 2000
 
 
+@pytest.mark.parametrize("age, band, unmet", [
+    (16, "14-16", 0), (17, "14-16", 1), (17, "17+", 0), (18, "17+", 0), (16, "17+", 1)])
+def test_seventeen_year_olds_have_an_age_band(age, band, unmet):
+    # children in difficulty stay to 18: a 17-year-old is not in the 14-16 band but in 17+
+    d = problem([child("c", age=age)], [vol("v", north=1.0, prefer_age_band=band)])
+    p, r = run(d)
+    assert r.pairs[0].cost == 1 + 1000 + unmet * 2000
+    assert p.child(0).age_band == ("17+" if age >= 17 else "14-16")
+
+
 # ---- churn ------------------------------------------------------------------------------------
 
 def test_churn_keeps_existing_pair():
@@ -225,7 +235,7 @@ def random_instance(rng, n_children, n_vols):
     for i in range(n_children):
         kids.append(child(f"c{i}", north=rng.uniform(-6, 6), east=rng.uniform(-6, 6),
                           county=rng.choice(["A", "B"]), female=rng.random() < 0.5,
-                          age=rng.randint(0, 16),
+                          age=rng.randint(0, 18),
                           categories=rng.sample(cats, rng.choice([0, 0, 1, 1, 2])),
                           needs=rng.sample(skills, rng.randint(0, 3))))
     vols = []
@@ -236,7 +246,7 @@ def random_instance(rng, n_children, n_vols):
                         cross_county=rng.random() < 0.3,
                         skills=rng.sample(skills, rng.randint(0, 5)),
                         prefer_gender=rng.choice([None, None, "female", "male"]),
-                        prefer_age_band=rng.choice([None, None, "0-5", "6-13", "14-16"])))
+                        prefer_age_band=rng.choice([None, None, "0-5", "6-13", "14-16", "17+"])))
     ex = []
     for c in kids:
         if vols and rng.random() < 0.5:

@@ -97,7 +97,7 @@ def feasible(d, c, v):
 
 def cost(d, c, v):
     p = d.get("params", {})
-    band = "0-5" if c["age"] <= 5 else ("6-13" if c["age"] <= 13 else "14-16")
+    band = "0-5" if c["age"] <= 5 else "6-13" if c["age"] <= 13 else "14-16" if c["age"] <= 16 else "17+"
     miss = len(set(c["needs"]) - required(c) - set(v["skills"]))
     pref = int(v["prefer_gender"] is not None and (v["prefer_gender"] == "female") != c["female"])
     pref += int(v["prefer_age_band"] is not None and v["prefer_age_band"] != band)

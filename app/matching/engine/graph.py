@@ -26,7 +26,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from .problem import Problem
-from .rules import EARTH_RADIUS_KM, SKILL_BIT, haversine_km, km_to_chord, unit_xyz
+from .rules import AGE_BANDS, EARTH_RADIUS_KM, SKILL_BIT, haversine_km, km_to_chord, unit_xyz
 
 # Hard-constraint violation bits (see pair_violations / explain.check_pair).
 V_DISTANCE = 1
@@ -169,16 +169,19 @@ class _Builder:
         self.feas_ok = (self.skill_ok & ~(((cc >> 4) & 1).astype(bool) & ~((vc >> 4) & 1).astype(bool)))
         self.skill_ok = self.skill_ok.ravel()
         self.feas_ok = self.feas_ok.ravel()
-        # preference table: child code female*3+band, volunteer code (pg+1)*4+(pb+1)
-        self.cpref = (p.c_female.astype(np.int64) * 3 + p.c_band).astype(np.int16)
-        self.vpref = ((p.v_pref_gender.astype(np.int64) + 1) * 4 + p.v_pref_band + 1).astype(np.int16)
-        tab = np.zeros((6, 12), dtype=np.int64)
-        for c in range(6):
-            fem, band = divmod(c, 3)
-            for v in range(12):
-                pg, pb = v // 4 - 1, v % 4 - 1
+        # preference table: child code female*NB+band, volunteer code (pg+1)*(NB+1)+(pb+1)
+        nb = len(AGE_BANDS)
+        self.cpref = (p.c_female.astype(np.int64) * nb + p.c_band).astype(np.int16)
+        self.vpref = ((p.v_pref_gender.astype(np.int64) + 1) * (nb + 1) + p.v_pref_band
+                      + 1).astype(np.int16)
+        tab = np.zeros((2 * nb, 3 * (nb + 1)), dtype=np.int64)
+        for c in range(2 * nb):
+            fem, band = divmod(c, nb)
+            for v in range(3 * (nb + 1)):
+                pg, pb = v // (nb + 1) - 1, v % (nb + 1) - 1
                 tab[c, v] = int(pg >= 0 and pg != fem) + int(pb >= 0 and pb != band)
         self.pref_tab = (tab * problem.params.preference_cost).ravel()
+        self.vpref_n = tab.shape[1]
         self.cneed = (p.c_needs & ~p.c_req).astype(np.uint16)
         self.cnt_range = np.zeros(nc, dtype=np.int64)
         self.cnt_skill = np.zeros(nc, dtype=np.int64)
@@ -271,7 +274,7 @@ class _Builder:
             miss = np.bitwise_count(self.cneed[ci] & ~p.v_skills[vj])
             cost += miss.astype(np.int64) * mnc
         if p.params.preference_cost:
-            cost += self.pref_tab[self.cpref[ci].astype(np.int64) * 12 + self.vpref[vj]]
+            cost += self.pref_tab[self.cpref[ci].astype(np.int64) * self.vpref_n + self.vpref[vj]]
         return cost
 
     def query(self, ctree: cKDTree, cpos: np.ndarray, vpos: np.ndarray, vxyz: np.ndarray):

@@ -20,7 +20,7 @@ CHILD_KEYS = frozenset(("id", "lat", "lon", "county", "female", "age", "categori
 VOL_KEYS = frozenset(("id", "lat", "lon", "county", "female", "capacity", "max_km",
                       "cross_county", "skills", "prefer_gender", "prefer_age_band"))
 #: optional fields (a file without them solves exactly as before they existed)
-CHILD_OPTIONAL = frozenset(("school",))
+CHILD_OPTIONAL = frozenset(("school", "household"))
 CHILD_ALLOWED = CHILD_KEYS | CHILD_OPTIONAL
 VOL_OPTIONAL = frozenset(("held", "school"))
 VOL_ALLOWED = VOL_KEYS | VOL_OPTIONAL
@@ -167,17 +167,40 @@ def parse_problem(data: Any) -> tuple:
             np.array(exv, dtype=np.int32), cidx, vidx)
 
 
-def _school(where: str, x: Any, school_code: dict) -> int:
-    """The code of an optional ``school`` (a non-empty string; new schools join ``school_code``)."""
+def _school(where: str, x: Any, school_code: dict, fld: str = "school") -> int:
+    """The code of an optional ``school`` or ``household`` (a non-empty string; new ones join
+    ``school_code``)."""
     if type(x) is not str or not x:
-        raise _bad(where, "school", "a non-empty string", x)
+        raise _bad(where, fld, "a non-empty string", x)
     return school_code.setdefault(x, len(school_code))
+
+
+def _person(kind: str, i: int, r: dict, ids: list, index: dict,
+            county_code: dict) -> tuple[float, float, int, bool]:
+    """The fields children and volunteers share: the id (appended to ``ids``, its position to
+    ``index``) and ``lat, lon, county`` (code; new counties join ``county_code``), ``female``."""
+    x = r["id"]
+    if type(x) is not str or not x:
+        raise _bad(f"{kind}[{i}]", "id", "a non-empty string", x)
+    if x in index:
+        raise ProblemError(f"{_where(kind, i, r)}: duplicate id (also {kind}[{index[x]}])")
+    index[x] = i
+    ids.append(x)
+    lat, lon, county, female = r["lat"], r["lon"], r["county"], r["female"]
+    if (type(lat) is not float and type(lat) is not int) or not -90.0 <= lat <= 90.0:
+        _number(_where(kind, i, r), "lat", lat, -90.0, 90.0)
+    if (type(lon) is not float and type(lon) is not int) or not -180.0 <= lon <= 180.0:
+        _number(_where(kind, i, r), "lon", lon, -180.0, 180.0)
+    if type(county) is not str or not county:
+        raise _bad(_where(kind, i, r), "county", "a non-empty string", county)
+    if type(female) is not bool:
+        raise _bad(_where(kind, i, r), "female", "true or false", female)
+    return lat, lon, county_code.setdefault(county, len(county_code)), female
 
 
 def _parse_children(children: list, county_code: dict,
                     school_code: dict) -> tuple[list[str], dict[str, int], dict]:
     """Ids, id -> position and the columns of the children (new counties join ``county_code``)."""
-    cc = county_code.setdefault
     n = len(children)
     cid: list[str] = []
     cidx: dict[str, int] = {}
@@ -189,37 +212,20 @@ def _parse_children(children: list, county_code: dict,
     cats = [0] * n
     needs = [0] * n
     school = [-1] * n
+    household = [-1] * n
+    household_code: dict[str, int] = {}
     for i, r in enumerate(children):
         if type(r) is not dict:
             raise ProblemError(f"children[{i}]: must be an object, got {_type_name(r)}")
         if r.keys() != CHILD_KEYS:
             if not CHILD_KEYS <= r.keys() <= CHILD_ALLOWED:
                 raise _key_error(_where("children", i, r), r, CHILD_ALLOWED, CHILD_KEYS)
-            school[i] = _school(_where("children", i, r), r["school"], school_code)
-        x = r["id"]
-        if type(x) is not str or not x:
-            raise _bad(f"children[{i}]", "id", "a non-empty string", x)
-        if x in cidx:
-            raise ProblemError(f"{_where('children', i, r)}: duplicate id "
-                               f"(also children[{cidx[x]}])")
-        cidx[x] = i
-        cid.append(x)
-        x = r["lat"]
-        if (type(x) is not float and type(x) is not int) or not -90.0 <= x <= 90.0:
-            _number(_where("children", i, r), "lat", x, -90.0, 90.0)
-        lat[i] = x
-        x = r["lon"]
-        if (type(x) is not float and type(x) is not int) or not -180.0 <= x <= 180.0:
-            _number(_where("children", i, r), "lon", x, -180.0, 180.0)
-        lon[i] = x
-        x = r["county"]
-        if type(x) is not str or not x:
-            raise _bad(_where("children", i, r), "county", "a non-empty string", x)
-        cty[i] = cc(x, len(county_code))
-        x = r["female"]
-        if type(x) is not bool:
-            raise _bad(_where("children", i, r), "female", "true or false", x)
-        fem[i] = x
+            if "school" in r:
+                school[i] = _school(_where("children", i, r), r["school"], school_code)
+            if "household" in r:
+                household[i] = _school(_where("children", i, r), r["household"], household_code,
+                                       "household")
+        lat[i], lon[i], cty[i], fem[i] = _person("children", i, r, cid, cidx, county_code)
         x = r["age"]
         if type(x) is not int or not 0 <= x <= 150:
             _int(_where("children", i, r), "age", x, 0, 150)
@@ -234,13 +240,13 @@ def _parse_children(children: list, county_code: dict,
         c_lat=np.array(lat, dtype=np.float64), c_lon=np.array(lon, dtype=np.float64),
         c_county=np.array(cty, dtype=np.int32), c_female=np.array(fem, dtype=bool),
         c_age=np.array(age, dtype=np.int64), c_cats=np.array(cats, dtype=np.uint16),
-        c_needs=np.array(needs, dtype=np.uint16), c_school=np.array(school, dtype=np.int32))
+        c_needs=np.array(needs, dtype=np.uint16), c_school=np.array(school, dtype=np.int32),
+        c_household=np.array(household, dtype=np.int32), households=list(household_code))
 
 
 def _parse_volunteers(volunteers: list, county_code: dict,
                       school_code: dict) -> tuple[list[str], dict[str, int], dict]:
     """Ids, id -> position and the columns of the volunteers (new counties join ``county_code``)."""
-    cc = county_code.setdefault
     m = len(volunteers)
     vid: list[str] = []
     vidx: dict[str, int] = {}
@@ -266,31 +272,8 @@ def _parse_volunteers(volunteers: list, county_code: dict,
             held[j] = _int(_where("volunteers", j, r), "held", x, 0, 1_000_000)
             if "school" in r:
                 vschool[j] = _school(_where("volunteers", j, r), r["school"], school_code)
-        x = r["id"]
-        if type(x) is not str or not x:
-            raise _bad(f"volunteers[{j}]", "id", "a non-empty string", x)
-        if x in vidx:
-            raise ProblemError(f"{_where('volunteers', j, r)}: duplicate id "
-                               f"(also volunteers[{vidx[x]}])")
-        vidx[x] = j
-        vid.append(x)
+        vlat[j], vlon[j], vcty[j], vfem[j] = _person("volunteers", j, r, vid, vidx, county_code)
         w = None
-        x = r["lat"]
-        if (type(x) is not float and type(x) is not int) or not -90.0 <= x <= 90.0:
-            _number(_where("volunteers", j, r), "lat", x, -90.0, 90.0)
-        vlat[j] = x
-        x = r["lon"]
-        if (type(x) is not float and type(x) is not int) or not -180.0 <= x <= 180.0:
-            _number(_where("volunteers", j, r), "lon", x, -180.0, 180.0)
-        vlon[j] = x
-        x = r["county"]
-        if type(x) is not str or not x:
-            raise _bad(_where("volunteers", j, r), "county", "a non-empty string", x)
-        vcty[j] = cc(x, len(county_code))
-        x = r["female"]
-        if type(x) is not bool:
-            raise _bad(_where("volunteers", j, r), "female", "true or false", x)
-        vfem[j] = x
         x = r["capacity"]
         if type(x) is not int or not 0 <= x <= 1_000_000:
             if type(x) is int and x < 0:
@@ -320,7 +303,7 @@ def _parse_volunteers(volunteers: list, county_code: dict,
             w = BAND_CODE.get(x) if type(x) is str else None
             if w is None:
                 raise _bad(_where("volunteers", j, r), "prefer_age_band",
-                           '"0-5", "6-13", "14-16" or null', x)
+                           '"0-5", "6-13", "14-16", "17+" or null', x)
             pband[j] = w
     return vid, vidx, dict(
         v_lat=np.array(vlat, dtype=np.float64), v_lon=np.array(vlon, dtype=np.float64),
@@ -334,31 +317,36 @@ def _parse_volunteers(volunteers: list, county_code: dict,
         v_school=np.array(vschool, dtype=np.int32))
 
 
+def _pair(where: str, r: Any, cidx: dict, vidx: dict) -> tuple[int, int]:
+    """Child and volunteer positions of one ``{"child": id, "volunteer": id}`` record."""
+    if type(r) is not dict:
+        raise ProblemError(f"{where}: must be an object, got {_type_name(r)}")
+    if r.keys() != PAIR_KEYS:
+        raise _key_error(where, r, PAIR_KEYS, PAIR_KEYS)
+    c, v = r["child"], r["volunteer"]
+    if type(c) is not str:
+        raise _bad(where, "child", "a string", c)
+    if type(v) is not str:
+        raise _bad(where, "volunteer", "a string", v)
+    ci = cidx.get(c)
+    if ci is None:
+        raise ProblemError(f"{where}: unknown child id {_q(c)}")
+    vj = vidx.get(v)
+    if vj is None:
+        raise ProblemError(f"{where}: unknown volunteer id {_q(v)}")
+    return ci, vj
+
+
 def _parse_pairs(pairs: list, cidx: dict, vidx: dict) -> tuple[list[int], list[int]]:
     """Child and volunteer positions of the existing pairs."""
     exc = [0] * len(pairs)
     exv = [0] * len(pairs)
     seen: dict[tuple[int, int], int] = {}
     for k, r in enumerate(pairs):
-        where = f"existing_pairs[{k}]"
-        if type(r) is not dict:
-            raise ProblemError(f"{where}: must be an object, got {_type_name(r)}")
-        if r.keys() != PAIR_KEYS:
-            raise _key_error(where, r, PAIR_KEYS, PAIR_KEYS)
-        c, v = r["child"], r["volunteer"]
-        if type(c) is not str:
-            raise _bad(where, "child", "a string", c)
-        if type(v) is not str:
-            raise _bad(where, "volunteer", "a string", v)
-        ci = cidx.get(c)
-        if ci is None:
-            raise ProblemError(f"{where}: unknown child id {_q(c)}")
-        vj = vidx.get(v)
-        if vj is None:
-            raise ProblemError(f"{where}: unknown volunteer id {_q(v)}")
+        ci, vj = _pair(f"existing_pairs[{k}]", r, cidx, vidx)
         if (ci, vj) in seen:
-            raise ProblemError(f"{where}: duplicate pair ({_q(c)}, {_q(v)}) "
-                               f"(also existing_pairs[{seen[ci, vj]}])")
+            raise ProblemError(f"existing_pairs[{k}]: duplicate pair ({_q(r['child'])}, "
+                               f"{_q(r['volunteer'])}) (also existing_pairs[{seen[ci, vj]}])")
         seen[ci, vj] = k
         exc[k] = ci
         exv[k] = vj
@@ -377,17 +365,8 @@ def _parse_steering(data: dict, cidx: dict, vidx: dict) -> dict[str, np.ndarray]
         pc, pv = [], []
         for k, r in enumerate(rows):
             where = f"{name}[{k}]"
-            if type(r) is not dict:
-                raise ProblemError(f"{where}: must be an object, got {_type_name(r)}")
-            if r.keys() != PAIR_KEYS:
-                raise _key_error(where, r, PAIR_KEYS, PAIR_KEYS)
+            ci, vj = _pair(where, r, cidx, vidx)
             c, v = r["child"], r["volunteer"]
-            ci = cidx.get(c) if type(c) is str else None
-            if ci is None:
-                raise ProblemError(f"{where}: unknown child id {_q(c)}")
-            vj = vidx.get(v) if type(v) is str else None
-            if vj is None:
-                raise ProblemError(f"{where}: unknown volunteer id {_q(v)}")
             if (ci, vj) in where_of:
                 raise ProblemError(f"{where}: pair ({_q(c)}, {_q(v)}) is also {where_of[ci, vj]}")
             if name == "pinned" and ci in pc:

@@ -16,7 +16,9 @@ CATEGORIES = ("no_guardian", "one_parent_incapable", "dropout", "no_hukou", "ill
 SKILLS = ("tutor_primary", "tutor_secondary", "psych", "disability_care", "health",
           "legal_hukou", "guardianship", "dropout_return")
 TIERS = ("normal", "key", "urgent")  # tier codes 0, 1, 2 (higher = more urgent)
-AGE_BANDS = ("0-5", "6-13", "14-16")  # band codes 0, 1, 2
+#: band codes 0-3. Children in difficulty stay on the registry until 18, so 17-year-olds (and
+#: the orphans over 18 still in study) have a band of their own: "14-16" stays what it says.
+AGE_BANDS = ("0-5", "6-13", "14-16", "17+")
 GENDERS = ("male", "female")  # prefer_gender codes 0, 1 (-1: no preference)
 
 CAT_BIT = {name: 1 << k for k, name in enumerate(CATEGORIES)}
@@ -74,7 +76,7 @@ def required_mask(cat_mask: int) -> int:
 
 
 def band_code(age: int) -> int:
-    return 0 if age <= 5 else (1 if age <= 13 else 2)
+    return 0 if age <= 5 else (1 if age <= 13 else (2 if age <= 16 else 3))
 
 
 def tier_of(categories: Iterable[str]) -> str:
@@ -100,7 +102,7 @@ def derive_child_columns(cats: np.ndarray, age: np.ndarray) -> dict[str, np.ndar
     req |= np.where(cats & CAT_BIT["disabled"], SKILL_BIT["disability_care"], 0).astype(np.uint16)
     req |= np.where(cats & CAT_BIT["ill"], SKILL_BIT["health"], 0).astype(np.uint16)
     req |= np.where(cats & CAT_BIT["dropout"], SKILL_BIT["dropout_return"], 0).astype(np.uint16)
-    band = np.where(age <= 5, 0, np.where(age <= 13, 1, 2)).astype(np.int8)
+    band = np.searchsorted(np.array([5, 13, 16]), age, side="left").astype(np.int8)
     return {"c_tier": tier, "c_req": req, "c_band": band}
 
 
