@@ -5,8 +5,10 @@ from flask_login import current_user
 
 from app.children.models import Child
 from app.core.models import Division
-from app.core.permissions import (children_scope, divisions_scope, get_in_scope_or_404, pairs_scope, policy,
-                                  proposals_scope, volunteers_scope)
+from app.core.permissions import divisions_scope, get_in_scope_or_404, policy
+from app.children.scope import children_scope
+from app.matching.scope import pairs_scope, proposals_scope
+from app.volunteers.scope import volunteers_scope
 from app.extensions import db
 from app.matching import service
 from app.matching.models import STEERING_KINDS, MatchProposal, MatchSteering, Pair
@@ -146,6 +148,21 @@ def resolve(proposal_id: int):
             child = get_in_scope_or_404(Child, ids[0], children_scope)
             volunteer = get_in_scope_or_404(Volunteer, ids[1], volunteers_scope)
             service.add_steering(current_user, kind, volunteer, child=child)
+    return _resolve(row)
+
+
+@bp.route("/proposals/<int:proposal_id>/siblings", methods=["POST"])
+@policy("matching.run")
+def siblings(proposal_id: int):
+    """The one-tap fix of a split household: pin its siblings to one volunteer, then re-solve."""
+    row = get_in_scope_or_404(MatchProposal, proposal_id, proposals_scope)
+    try:
+        service.fix_siblings(row, request.form.get("household", ""), current_user,
+                             child_in_scope=lambda i: get_in_scope_or_404(Child, i, children_scope),
+                             volunteer_in_scope=lambda i: get_in_scope_or_404(Volunteer, i, volunteers_scope))
+    except service.ProposalError as exc:
+        flash(_(exc.message), "error")
+        return redirect(url_for("matching.proposal", proposal_id=row.id, _anchor="m-siblings"))
     return _resolve(row)
 
 
