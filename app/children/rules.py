@@ -10,6 +10,7 @@ as invalid, so parsers can simply leave unparseable input in place.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import asdict, dataclass
@@ -376,10 +377,14 @@ def _check_other_ids(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue
             yield make_issue(exc.code, field_name)
 
 
+#: A mobile number already in normal form (what the import's parser gives for most cells).
+_NORMAL_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
 def _check_phones(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]:
     for field_name in vocab.PHONE_FIELDS:
         value = record.get(field_name)
-        if _blank(value):
+        if _blank(value) or (type(value) is str and _NORMAL_MOBILE.fullmatch(value)):
             continue
         try:
             normalize_phone(value)

@@ -18,7 +18,8 @@ from app.core import audit
 from app.core.dates import today_cn
 from app.core.idcard import mask_id_number, mask_query, normalize_id_number
 from app.core.models import Division
-from app.core.permissions import children_scope, divisions_scope, get_in_scope_or_404, policy
+from app.core.permissions import divisions_scope, get_in_scope_or_404, policy
+from app.children.scope import children_scope
 from app.extensions import db
 
 __all__ = ["bp"]
