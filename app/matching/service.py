@@ -249,7 +249,7 @@ def remove_steering(row: MatchSteering, user) -> None:
 
 def steering_rows(proposal: MatchProposal) -> list[MatchSteering]:
     """The standing decisions of the volunteers in this proposal's region (for its page)."""
-    in_region = sa.select(Division.id).where(Division.path.startswith(proposal.division.path, autoescape=True))
+    in_region = proposal.division.subtree_ids()
     return active_steering(sa.select(Volunteer.id).where(Volunteer.division_id.in_(in_region)))
 
 
