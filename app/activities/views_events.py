@@ -13,7 +13,8 @@ from app.activities.models import EventAttendance, SchoolEvent
 from app.children.models import Child
 from app.core.dates import CHINA
 from app.core.models import Organisation
-from app.core.permissions import divisions_scope, policy, volunteers_scope
+from app.core.permissions import divisions_scope, policy
+from app.volunteers.scope import volunteers_scope
 from app.extensions import db
 
 
@@ -50,10 +51,9 @@ def _pupils(school: Organisation):
 
 def _volunteers(school: Organisation):
     """Approved volunteers the user may invite: those in their scope and those living around the school."""
-    from app.core.models import Division
     from app.volunteers.models import Volunteer
 
-    around = sa.select(Division.id).where(Division.path.startswith(school.division.path, autoescape=True))
+    around = school.division.subtree_ids()
     return db.session.scalars(sa.select(Volunteer)
                               .where(sa.or_(volunteers_scope(current_user), Volunteer.division_id.in_(around)),
                                      Volunteer.status == "approved")

@@ -79,7 +79,8 @@ def _trackers(actor, today: date) -> None:
         services.add_step(actor, item, "attempt", day, "班主任和村主任", result="refused", notes="家长认为读书无用")
         services.add_step(actor, item, "attempt", day + timedelta(days=5), "校长", result="agreed" if n == 0 else "refused")
         if n == 0:
-            services.close_item(actor, item, "returned", min(day + timedelta(days=10), today), "已回原校初二年级就读")
+            services.close_item(actor, item, "returned", min(day + timedelta(days=10), today), "已回原校初二年级就读",
+                                schooling=services.Schooling("junior", grade="初二"))
         else:
             services.add_step(actor, item, "written_report", day + timedelta(days=8), "校长",
                               notes="劝返无效，已书面报告县教育局和乡镇人民政府")

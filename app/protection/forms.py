@@ -60,6 +60,11 @@ class CloseItemForm(FlaskForm):
     outcome = RadioField(_l("办结结果"), validators=[InputRequired(_l("请选择办结结果"))])
     outcome_on = _date(_l("办结日期"))
     note = _text(_l("办理情况"), _l("请写明办理情况（例如返校的学校和年级、户口登记的派出所、整改措施）"))
+    #: a dropout's closing only: written to the child's record
+    schooling = SelectField(_l("返校后的就学阶段"), choices=[("", "—")] + _choices(vocab.RETURN_SCHOOLING),
+                            validators=[Optional()])
+    school_name = StringField(_l("就读学校"), validators=[Optional(), Length(max=128)])
+    grade = StringField(_l("年级"), validators=[Optional(), Length(max=32)])
 
     def limit_to(self, kind: str) -> CloseItemForm:
         self.outcome.choices = _choices(vocab.OUTCOMES[kind])

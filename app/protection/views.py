@@ -12,7 +12,8 @@ from app.children.models import Child
 from app.core import audit
 from app.core.dates import today_cn
 from app.core.i18n import N_
-from app.core.permissions import children_scope, deny, get_in_scope_or_404, has_permission, policy
+from app.core.permissions import deny, get_in_scope_or_404, has_permission, policy
+from app.children.scope import children_scope
 from app.extensions import db
 from app.protection import forms, queries, services, vocab
 from app.protection.models import DutyItem
@@ -146,8 +147,10 @@ def item_close(item_id: int):
         form = forms.CloseItemForm().limit_to(found.kind)
         if form.validate_on_submit():
             try:
+                schooling = services.Schooling(form.schooling.data or None, form.school_name.data or "",
+                                               form.grade.data or "")
                 services.close_item(current_user, found, form.outcome.data, form.outcome_on.data,
-                                    form.note.data or "")
+                                    form.note.data or "", schooling=schooling)
                 db.session.commit()
                 flash(_("事项已办结。"), "success")
                 return redirect(url_for("protection.item", item_id=found.id))

@@ -68,6 +68,11 @@ KIND_ACTIONS = {
     "hukou": ("applied", "note"),
     "finding": ("note",),
 }
+#: the schooling a returned (or transferred) dropout is recorded with on the child's record
+RETURN_SCHOOLING = {"primary": N_("小学"), "junior": N_("初中"), "senior": N_("高中"), "vocational": N_("中职")}
+#: a dropout item's outcome → whether the child is back at school (缓学/休学: 不在学)
+DROPOUT_BACK_AT_SCHOOL = {"returned": True, "transferred": True, "exempt": False}
+
 ATTEMPT_RESULTS = {"agreed": N_("同意返校"), "refused": N_("拒绝返校"), "absent": N_("未见到本人"),
                    "pending": N_("考虑中")}
 
