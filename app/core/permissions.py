@@ -56,6 +56,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
                               "admin"}),
     "reports.assess": frozenset({"coordinator", "village_director", "auditor", "admin"}),
     "reports.dashboard": frozenset({"coordinator", "township_supervisor", "auditor", "admin"}),
+    # the assessor's sample (抽样核查): draw it and record each verification call or visit
+    "reports.verify": frozenset({"coordinator", "auditor", "admin"}),
     "reports.certificate": ALL_ROLES,
     "duties.view": frozenset({"school_staff", "village_director", "coordinator", "township_supervisor", "auditor",
                               "admin"}),

@@ -6,6 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from app.core.i18n import N_
 from app.core.models import utcnow
 from app.core.types import UTCDateTime
 from app.extensions import db
@@ -98,5 +99,62 @@ class VolunteerStatusEvent(db.Model):
     to_status: so.Mapped[str] = so.mapped_column(sa.String(16))
     on_date: so.Mapped[date]
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+
+#: how a sampled child's record was verified
+CHECK_METHODS = {"call": N_("电话核实"), "visit": N_("入户核实")}
+#: what a verification may find different from the record
+DISCREPANCIES = {"identity": N_("身份或家庭信息不符"), "guardian": N_("监护情况不符"), "carer": N_("关爱人或结对不符"),
+                 "care": N_("关爱服务记录不符"), "other": N_("其他不符")}
+
+
+class VerificationSample(db.Model):
+    """An assessor's random sample of a region's children for a period (抽样核查, seed 004:
+    "委托有关研究机构深入各地查看核实"): up to ``per_village`` children of each village, drawn from the
+    roster of the period's last day with the recorded ``seed`` — drawing again with the same seed
+    gives the same children. Never deleted: its items carry the verifications."""
+
+    __tablename__ = "verification_samples"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    division_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("divisions.id"), index=True)
+    period: so.Mapped[str] = so.mapped_column(sa.String(32))  # 2026-10-01..2026-12-31
+    period_label: so.Mapped[str] = so.mapped_column(sa.String(64))
+    as_of: so.Mapped[date]  # the roster's day
+    seed: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+    per_village: so.Mapped[int]
+    drawn_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    drawn_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+
+    items: so.Mapped[list[VerificationItem]] = so.relationship(back_populates="sample",
+                                                               order_by="VerificationItem.position")
+
+
+class VerificationItem(db.Model):
+    """One sampled child and, once verified, how: by phone or in person, on which day, whether the
+    family was reached, whether the care on record was confirmed, and what differed."""
+
+    __tablename__ = "verification_items"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    sample_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("verification_samples.id"), index=True)
+    child_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("children.id"))
+    village_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("divisions.id"))
+    position: so.Mapped[int]
+    method: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    checked_on: so.Mapped[date | None]
+    reached: so.Mapped[bool | None]
+    care_confirmed: so.Mapped[bool | None]
+    discrepancies: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+    note: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    checked_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    checked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+
+    sample: so.Mapped[VerificationSample] = so.relationship(back_populates="items")
+    child = so.relationship("Child")
+
+    __table_args__ = (sa.UniqueConstraint("sample_id", "child_id", name="uq_verification_items_sample_child"),
+                      sa.CheckConstraint(method.in_(tuple(CHECK_METHODS)), name="method"))
+
 
 from app.reports import history  # noqa: E402,F401  (registers the status-history listener)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from app.core.i18n import N_
 from app.protection import bulletin as bulletin_report
 from app.reports import (agreement_rate, assessment, certificate, child_file, figures, home_activities, ledger,
-                         render, roster, roster_stats, sheets, visits, volunteer_roster)
+                         render, roster, roster_stats, sampling, sheets, visits, volunteer_roster)
 from app.reports.kind import Kind, Prepared, ReportRequest
 from app.reports.scope import Region
 from app.reports.storage import site_url
@@ -78,6 +78,9 @@ _DECLARED = (
          _of_region(agreement_rate.build), template="reports/pdf/agreement_rate.html",
          doc_title="委托监护责任确认书签订情况", excel=sheets.agreement_rate, figures=agreement_rate.figures,
          background=True, counts_children=True),
+    Kind("sample_check", N_("抽样核查结果"), "reports.assess", ("pdf", "xlsx"), "region", _of_region(sampling.build),
+         template="reports/pdf/sample_check.html", doc_title="关爱服务抽样核查结果", excel=sheets.sample_check,
+         figures=sampling.figures, levels=("county", "township"), landscape=True),
     Kind("bulletin", N_("专项行动进展通报"), "reports.assess", ("pdf", "xlsx"), "region",
          _of_region(bulletin_report.build), template="reports/pdf/bulletin.html",
          doc_title="农村留守儿童关爱保护专项行动进展通报", excel=sheets.bulletin,

@@ -152,3 +152,17 @@ def agreement_rate(context, meta: ReportMeta) -> list[Sheet]:
                                Percent(_pct_value(total.signed, total.needing))]]),
             Sheet("未签名单", [C("序号", 6), C("村(社区)", 30), C("姓名", 12), C("监护人", 12)], context.missing, t,
                   footer_lines(), [["合计", f"{len(context.missing)}人"]])]
+
+
+def sample_check(context, meta: ReportMeta) -> list[Sheet]:
+    t = title_lines(meta) + [f"随机种子：{context.seed}    每村抽取：{context.per_village}人    名单截至：{context.as_of}"]
+    head = [C("村(社区)", 30), C("在册儿童", 10), C("抽取", 8), C("已核实", 8), C("联系上", 8), C("关爱属实", 10),
+            C("有不符", 8), C("不符率", 10)]
+    rows = [[v.label, v.roster, v.sampled, v.checked, v.reached, v.confirmed, v.differing,
+             Percent(_pct_value(v.differing, v.checked))] for v in context.villages]
+    x = context.total
+    items = [C("序号", 6), C("村(社区)", 24), C("姓名", 10), C("核实方式", 10), C("核实日期", 14), C("联系上", 8),
+             C("关爱属实", 8), C("不符情况", 30), C("说明", 40)]
+    return [Sheet("各村核查", head, rows, t, total_rows=[["合计", x.roster, x.sampled, x.checked, x.reached, x.confirmed,
+                                                     x.differing, Percent(_pct_value(x.differing, x.checked))]]),
+            Sheet("抽样明细", items, context.items, t, footer_lines())]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +14,7 @@ from app.core.models import Division, Organisation
 from app.core.permissions import PUBLIC, deny, divisions_scope, has_permission, policy
 from app.extensions import db
 from app.reports import service
+from app.reports.blueprint import bp
 from app.reports.common import ParameterError, current_quarter, recent_quarters, recent_years
 from app.reports.jobs import submit
 from app.reports.models import IssuedReport, ReportJob
@@ -21,7 +22,6 @@ from app.reports.registry import KINDS, Kind, ReportRequest
 from app.reports.scope import OutOfScope, resolve_region
 from app.reports.storage import stored_file
 
-bp = Blueprint("reports", __name__, url_prefix="/reports")
 MIME = {"pdf": "application/pdf",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -311,3 +311,6 @@ def dashboard_list():
     db.session.commit()
     return render_template("reports/list.html", region=region, metric=metric, rows=rows[:500], total=len(rows),
                            month=request.args.get("month", ""))
+
+
+from app.reports import views_samples  # noqa: E402,F401  (its pages register on the same blueprint)

@@ -36,9 +36,23 @@ def report_objects(world, region: str) -> dict:
         job = ReportJob(token=secrets.token_urlsafe(12), kind="ledger", file_format="pdf", parameters={},
                         requested_by_id=owner.id, status="done", progress=100, issued_report_id=issued.id)
         db.session.add(job)
+        sample = _sample(r, owner)
         db.session.commit()
-        cache[region] = {"report_id": issued.id, "token": job.token, "code": issued.verification_code}
+        cache[region] = {"report_id": issued.id, "token": job.token, "code": issued.verification_code,
+                         "sample_id": sample.id}
     return cache[region]
+
+
+def _sample(r, owner):
+    """An assessor's sample of the region's county, one child a village."""
+    from app.core.dates import today_cn
+    from app.reports.common import parse_period
+    from app.reports.sampling import draw
+    from app.reports.scope import resolve_region
+
+    d = today_cn()
+    return draw(owner, resolve_region(None, division_id=r.county.id),
+                parse_period(f"{d.year}-Q{(d.month - 1) // 3 + 1}"), 1, seed=7)
 
 
 def report_who_sees(arg: str, role: str) -> bool | None:
@@ -47,4 +61,6 @@ def report_who_sees(arg: str, role: str) -> bool | None:
         return role in ("coordinator", "admin")  # only the one who issued it (and the admin)
     if arg == "code":
         return True  # public verification
+    if arg == "sample_id":
+        return True  # the region's sample: every role that may verify, inside its scope
     return None

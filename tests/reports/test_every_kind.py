@@ -12,6 +12,16 @@ from tests.reports.test_print import _labels, _pages_text, _quarter
 from tests.reports.test_views_jobs import _login
 
 
+@pytest.fixture(autouse=True)
+def _sample(world, db):
+    """The assessor's sample the 抽样核查结果 reports on (drawn for both regions' counties)."""
+    from tests.reports.helpers import _sample
+
+    for r in (world.a, world.b):
+        _sample(r, r.users["coordinator"])
+    db.session.commit()
+
+
 def _region_kinds():
     from app.reports.registry import KINDS
 

@@ -50,6 +50,11 @@ def _past_world(world):
     db.session.flush()
     db.session.add_all([EventAttendance(event_id=event.id, child_id=r.pupil.id, attended=True),
                         EventAttendance(event_id=event.id, volunteer_id=r.volunteer.id, attended=True)])
+    from app.reports.common import quarter_period as _q
+    from app.reports.sampling import draw
+    from app.reports.scope import resolve_region
+
+    draw(r.users["coordinator"], resolve_region(None, division_id=r.county.id), _q(text), 2, seed=5)
     db.session.commit()
     return text
 
