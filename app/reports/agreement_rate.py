@@ -16,6 +16,7 @@ from app.children.models import Child
 from app.extensions import db
 from app.protection.agreements import covered_ids
 from app.reports.common import Checks, Period, cn_date, pct, pct_text
+from app.reports.history import categories_on
 from app.reports.roster_stats import as_of_day, on_roster
 from app.reports.scope import Region, places, subtree_ids, villages
 
@@ -50,16 +51,30 @@ class AgreementRate:
     checks: Checks = field(default_factory=Checks)
 
 
+def _left_behind_on(rows, day) -> list:
+    """The rows whose parents were away on ``day`` (both, or one with the other unable), by the
+    dated category history where the facts changed since."""
+    past = categories_on(day, [r.id for r in rows])
+    out = []
+    for r in rows:
+        facts = past.get(r.id) or {"both_parents_away": r.both_parents_away,
+                                   "one_parent_away_other_incapable": r.one_parent_away_other_incapable}
+        if facts["both_parents_away"] or facts["one_parent_away_other_incapable"]:
+            out.append(r)
+    return out
+
+
 def build(region: Region, period: Period) -> AgreementRate:
     """The signing rate of ``region`` on ``period``'s last day (the caller has checked scope)."""
     day = as_of_day(period)
     _, end_utc = Period(period.start, day, "").utc_bounds()
     registered = sa.or_(Child.registered_on <= day, sa.and_(Child.registered_on.is_(None), Child.created_at < end_utc))
     rows = on_roster(db.session.execute(
-        sa.select(Child.id, Child.status, Child.closed_at, Child.division_id, Child.name, Child.guardian_name)
-        .where(registered, Child.division_id.in_(subtree_ids(region)),
-               sa.or_(Child.both_parents_away.is_(True), Child.one_parent_away_other_incapable.is_(True)))
+        sa.select(Child.id, Child.status, Child.closed_at, Child.division_id, Child.name, Child.guardian_name,
+                  Child.both_parents_away, Child.one_parent_away_other_incapable)
+        .where(registered, Child.division_id.in_(subtree_ids(region)))
         .order_by(Child.division_id, Child.name_pinyin, Child.id)).all(), day)
+    rows = _left_behind_on(rows, day)
     signed = covered_ids([r.id for r in rows], day) if rows else set()
     labels = {p.id: p.label for p in places(region).values()}
     by_id = {v.id: VillageRate(v.label) for v in villages(region)}

@@ -101,6 +101,22 @@ class VolunteerStatusEvent(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
 
 
+class ChildCategoryEvent(db.Model):
+    """A change of the facts that put a child in a report's categories (留守/困境, orphan, the
+    priority categories and difficulty types, the tier), dated, with the facts before and after
+    (:data:`app.reports.history.CATEGORY_FACTS`): a report for a past period shows the
+    categories of its last day, whatever was re-registered since."""
+
+    __tablename__ = "child_category_events"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    child_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("children.id"), index=True)
+    on_date: so.Mapped[date]
+    before: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    after: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+
 #: how a sampled child's record was verified
 CHECK_METHODS = {"call": N_("电话核实"), "visit": N_("入户核实")}
 #: what a verification may find different from the record

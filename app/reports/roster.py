@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from types import SimpleNamespace
+
 import sqlalchemy as sa
 
 from app.children import vocab as cv
@@ -15,6 +17,7 @@ from app.children.rules import age_on
 from app.extensions import db
 from app.matching.models import Pair
 from app.reports.common import Checks, Period, cn_date
+from app.reports.history import categories_on
 from app.reports.roster_stats import as_of_day, on_roster
 from app.reports.scope import Region, places, subtree_ids, villages
 from app.volunteers.models import Volunteer
@@ -51,6 +54,17 @@ def _category(both: bool, one: bool, orphan: bool, tagged: bool) -> str:
     return "、".join(dict.fromkeys(kinds)) or "—"
 
 
+def _as_of(row, facts: dict | None):
+    """``row`` with the category facts of the roster's day, when they changed since."""
+    if not facts:
+        return row
+    values = row._asdict()
+    values.update(both_parents_away=facts["both_parents_away"], is_orphan=facts["is_orphan"],
+                  one_parent_away_other_incapable=facts["one_parent_away_other_incapable"],
+                  categories=facts["categories"], is_in_difficulty=facts["is_in_difficulty"])
+    return SimpleNamespace(**values)
+
+
 def build(region: Region, period: Period) -> Roster:
     day = as_of_day(period)
     _, end_utc = Period(period.start, day, "").utc_bounds()
@@ -74,11 +88,13 @@ def build(region: Region, period: Period) -> Roster:
     labels = {p.id: p.label for p in places(region).values()}
     order = [(v.id, v.label) for v in listed] + [(d, labels.get(d, "")) for d in by_village if d not in
                                                   {v.id for v in listed}]
+    past = categories_on(day, [r.id for r in rows])
     number = 0
     out = []
     for division_id, label in order:
         table = []
-        for r in by_village.get(division_id, []):
+        for row in by_village.get(division_id, []):
+            r = _as_of(row, past.get(row.id))
             number += 1
             table.append([number, r.name, "男" if r.sex == "male" else "女",
                           age_on(r.birth_date, period.end) if r.birth_date else "",

@@ -18,6 +18,7 @@ from app.children.rules import age_on
 from app.extensions import db
 from app.matching.models import Pair
 from app.reports.common import Checks, Period
+from app.reports.history import categories_on
 from app.reports.scope import Region, places, subtree_ids, villages
 
 TITLE = "农村留守儿童花名册季度统计表"
@@ -117,9 +118,11 @@ def roster_children(region: Region, period: Period) -> list[RosterChild]:
     reviewed = set(db.session.scalars(sa.select(ChildReview.child_id).where(
         id_filter(ChildReview.child_id), ChildReview.quarter == quarter)))
     effective = effective_ids(id_filter, end)
+    past = categories_on(day, [r[0] for r in rows])
     out = []
-    for (cid, division_id, sex, birth, both, one, orphan, categories, tier, difficult, rural, since, schooling,
-         household) in rows:
+    for row in rows:
+        (cid, division_id, sex, birth, both, one, orphan, categories, tier, difficult, rural, since, schooling,
+         household) = _as_of(row, past.get(row[0]))
         age = age_on(birth, end) if birth else None
         # the categories as of the period's last day: 16 ends the left-behind status, 18 the 困境
         facts = {"both_parents_away": both, "one_parent_away_other_incapable": one, "rural_hukou": rural,
@@ -129,6 +132,17 @@ def roster_children(region: Region, period: Period) -> list[RosterChild]:
                                cid in carers, cid in reviewed, cid in effective, left_behind_on(facts, age, end),
                                household))
     return out
+
+
+def _as_of(row, facts: dict | None) -> tuple:
+    """``row`` of :func:`roster_children` with the category facts of the report's day, when they
+    changed since (``facts`` from :func:`app.reports.history.categories_on`)."""
+    if not facts:
+        return tuple(row)
+    cid, division_id, sex, birth, *_, household = row
+    return (cid, division_id, sex, birth, facts["both_parents_away"], facts["one_parent_away_other_incapable"],
+            facts["is_orphan"], facts["categories"], facts["tier"], facts["is_in_difficulty"], facts["rural_hukou"],
+            facts["parents_away_since"], facts["schooling"], household)
 
 
 def effective_ids(id_filter, end: date) -> set[int]:
