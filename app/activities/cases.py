@@ -102,7 +102,7 @@ def acknowledge_case(actor, case: ProtectionCase) -> bool:
     """Mark the case as seen by a handler (stops escalation). False if it already was."""
     if case.acknowledged_at is not None:
         return False
-    from app.notify.service import mark_read_for_object
+    from app.notify.services import mark_read_for_object
 
     case.acknowledged_at, case.acknowledged_by_id = utcnow(), actor.id
     audit.record("case.acknowledge", case, user=actor)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.core.dates import today_cn
 from app.extensions import db
 from app.notify.models import NotifySettings
-from app.notify.service import notify
+from app.notify.services import notify
 
 KIND_LABELS = {"talk": "谈心", "visit": "入户看望", "first_visit": "首次入户看望", "holiday": "节日关爱"}
 

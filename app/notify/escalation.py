@@ -19,7 +19,7 @@ from flask import current_app
 from app.core import audit
 from app.extensions import db
 from app.notify.models import CaseEscalation
-from app.notify.service import notify
+from app.notify.services import notify
 
 STEPS = ((1, "township_supervisor", "CASE_ESCALATE_HOURS"), (2, "coordinator", "CASE_ESCALATE_COUNTY_HOURS"))
 
