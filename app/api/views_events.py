@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.activities import events as event_service
 from app.activities.models import SchoolEvent
-from app.activities.services import ActivityError
+from app.activities.errors import ActivityError
 from app.api.blueprint import bp
 from app.core.errors import invalid
 from app.api.inputs import MAX_ID, BadRequest, InputError, Reader, json_object

@@ -177,7 +177,7 @@ def child_report(child_id: int):
     """强制报告 from the child's page: the case opens (with the existing escalation) and the
     110 alert page follows."""
     from app.activities import cases as case_service
-    from app.activities.services import ActivityError
+    from app.activities.errors import ActivityError
 
     child = get_in_scope_or_404(Child, child_id, children_scope)
     form = forms.ReportForm()
