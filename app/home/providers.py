@@ -31,6 +31,10 @@ def open_cases(user, today: date):
 
     base = sa.select(ProtectionCase.id).where(case_service.cases_scope(user), ProtectionCase.status != "closed",
                                               ProtectionCase.acknowledged_at.is_(None))
+    if user.role == "township_supervisor":  # taken on at his level: nothing more for him to do
+        from app.notify.escalation import stopped_case_ids
+
+        base = base.where(ProtectionCase.id.not_in(stopped_case_ids()))
     escalated = _count(base.where(ProtectionCase.escalated_at.is_not(None)))
     waiting = _count(base.where(ProtectionCase.escalated_at.is_(None)))
     url = url_for("activities.cases")

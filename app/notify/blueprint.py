@@ -26,8 +26,16 @@ def inject_unread():
 
         steps = chain_of(case)
         ids = {i for s in steps for i in s.user_ids}
+        ids |= {s.acknowledged_by_id for s in steps if s.acknowledged_by_id}
         names = dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
         return [{"step": s.step, "role": ROLES.get(s.role, s.role), "at": s.at, "skipped": s.skipped,
-                 "names": [names.get(i, "?") for i in s.user_ids]} for s in steps]
+                 "names": [names.get(i, "?") for i in s.user_ids], "acknowledged_at": s.acknowledged_at,
+                 "acknowledged_by": names.get(s.acknowledged_by_id)} for s in steps]
 
-    return {"notify_unread": notify_unread, "case_chain": case_chain}
+    def case_step_for_me(case):
+        """The chain step that told the current user and waits for him to take the case on."""
+        from app.notify.escalation import open_step_for
+
+        return open_step_for(current_user, case) if current_user.is_authenticated else None
+
+    return {"notify_unread": notify_unread, "case_chain": case_chain, "case_step_for_me": case_step_for_me}
