@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from app.activities import vocab
 from app.activities.cadence import DEFAULT_RULES, Rule
-from app.activities.cases import can_see_reporter, open_case
+from app.activities import cases
 from app.activities.errors import ActivityError
 from app.activities.models import ActivityPhoto, CadenceRule, CareLog, EventAttendance, SchoolEvent
 from app.activities.photos import (MAX_PHOTOS, PhotoError, ProcessedPhoto, photo_path, process_photo,
@@ -247,7 +247,7 @@ def create_log(actor, child, data: LogInput, photos: Sequence[bytes] = (), *, up
     attach_photos(actor, processed, upload_dir, log=log)
     audit.record("log.create", log, user=actor,
                  detail={"kind": log.kind, "child_id": child.id, "concerns": log.concerns, "photos": len(processed)})
-    case = open_case(actor, child, log, data.concerns, data.concern_note) if data.concerns else None
+    case = cases.open_case(actor, child, log, data.concerns, data.concern_note) if data.concerns else None
     from app.protection.services import findings_from_log
 
     findings_from_log(actor, child, log)
@@ -302,7 +302,7 @@ def author_hidden(user, log: CareLog) -> bool:
     if not log.concerns:
         return False
     case = _case_of(log)
-    return case is not None and not can_see_reporter(user, case)
+    return case is not None and not cases.can_see_reporter(user, case)
 
 
 def edit_permission(actor, log: CareLog, now: datetime | None = None) -> tuple[bool, bool]:
@@ -346,7 +346,7 @@ def update_log(actor, log: CareLog, data: LogInput, reason: str = "", photos: Se
     attach_photos(actor, processed, upload_dir, log=log)
     audit.record("log.update", log, user=actor,
                  detail={"changes": changes, "reason": reason.strip() or None, "photos_added": len(processed)})
-    return open_case(actor, log.child, log, added, data.concern_note) if added else None
+    return cases.open_case(actor, log.child, log, added, data.concern_note) if added else None
 
 
 def _jsonable(value):
