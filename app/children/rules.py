@@ -1,4 +1,4 @@
-"""Validation of a child record and the facts derived from it (age band, priority, tier).
+"""Validation of a child record (the facts derived from it are in :mod:`app.children.facts`).
 
 Pure functions shared by the web form and the roster import. A *record* is a plain dict
 keyed by the field codes of :data:`app.children.vocab.RECORD_FIELDS`, holding parsed values:
@@ -60,6 +60,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "sex_mismatch": ("性别与身份证号码不一致", "Sex does not match the ID number"),
     "future_birth": ("出生日期晚于填报日期", "Date of birth is after the reporting date"),
+    "future_registration": ("登记日期晚于填报日期", "The registration date is after the reporting date"),
+    "registered_before_birth": ("登记日期早于出生日期", "The registration date is before the date of birth"),
     "too_old": ("年龄已满16周岁,不属于留守儿童", "Aged 16 or over: not a left-behind child"),
     "unknown_township": ("乡镇(街道)不在本县行政区划内", "Township is not in this county"),
     "unknown_village": ("村(社区)不在本县行政区划内", "Village is not in this county"),
@@ -314,6 +316,17 @@ def _check_dates(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]:
             yield make_issue("bad_date", field_name, detail=str(value))
 
 
+def _check_registration(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]:
+    """A 登记日期 is a true past date: not after the reporting date, not before the birth."""
+    registered, born = as_date(record.get("registered_on")), as_date(record.get("birth_date"))
+    if registered is None:
+        return
+    if registered > ctx.reference_date:
+        yield make_issue("future_registration", "registered_on")
+    elif born is not None and registered < born:
+        yield make_issue("registered_before_birth", "registered_on")
+
+
 def _check_child_id(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]:
     value = record.get("id_number")
     if _blank(value):
@@ -459,6 +472,7 @@ _CHECKS: tuple[Callable[[Mapping[str, Any], _Context], Iterator[Issue]], ...] = 
     _check_enums,
     _check_yes_no,
     _check_dates,
+    _check_registration,
     _check_child_id,
     _check_age,
     _check_other_ids,
@@ -523,46 +537,7 @@ def has_errors(issues: Collection[Issue]) -> bool:
     return any(issue.is_error for issue in issues)
 
 
-# ---------------------------------------------------------------- derived facts
-
-REASONS: dict[str, tuple[str, str]] = {
-    "turned_16": ("已年满16周岁", "Has turned 16"),
-    "turned_18": ("已年满18周岁", "Has turned 18"),
-    "parents_returned": ("父母已返乡,不再符合留守儿童条件", "The parents have returned home"),
-    "no_difficulty": ("不再符合留守儿童或困境儿童条件", "No longer left-behind or in difficulty"),
-}
-
-
-@dataclass(frozen=True)
-class Derived:
-    """Facts derived from a record at a date (see :func:`derive`)."""
-
-    age: int | None
-    age_band: str | None
-    categories: tuple[str, ...]
-    tier: str
-    still_qualifies: bool
-    reason: str | None = None
-    reason_message: str | None = None
-    reason_message_en: str | None = None
-    left_behind: bool = False
-    in_difficulty: bool = False
-    difficulty_types: tuple[str, ...] = ()
-
-    @property
-    def category(self) -> str | None:
-        """``left_behind``, ``difficulty``, ``both``, or ``None`` when neither holds."""
-        if self.left_behind and self.in_difficulty:
-            return "both"
-        return "left_behind" if self.left_behind else "difficulty" if self.in_difficulty else None
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the facts as a JSON-ready dict."""
-        data = asdict(self)
-        data["categories"] = list(self.categories)
-        data["difficulty_types"] = list(self.difficulty_types)
-        data["category"] = self.category
-        return data
+# ---------------------------------------------------------------- facts the checks need too
 
 
 def age_on(birth_date: date, on_date: date) -> int:
@@ -572,16 +547,6 @@ def age_on(birth_date: date, on_date: date) -> int:
     """
     before_birthday = (on_date.month, on_date.day) < (birth_date.month, birth_date.day)
     return on_date.year - birth_date.year - before_birthday
-
-
-def age_band(age: int | None) -> str | None:
-    """The statistics band of an age: ``0-5``, ``6-13``, ``14-16`` (14 and 15), ``16-17``, and
-    ``18+`` for orphans still in study; ``None`` for an unknown or negative age."""
-    if age is None or age < 0:
-        return None
-    if age >= DIFFICULTY_MAX_AGE:
-        return "18+"
-    return "0-5" if age <= 5 else "6-13" if age <= 13 else "14-16" if age <= 15 else "16-17"
 
 
 def _months_between(start: date, end: date) -> int:
@@ -596,14 +561,6 @@ def _away_too_short(record: Mapping[str, Any], on_date: date) -> bool:
     """
     since = as_date(record.get("parents_away_since"))
     return since is not None and _months_between(since, on_date) < AWAY_MIN_MONTHS
-
-
-def left_behind_on(record: Mapping[str, Any], age: int | None, on_date: date) -> bool:
-    """Whether the facts make a left-behind child: both parents away, or one away and the other
-    without capacity, for half a year or more; under 16; rural household registration."""
-    away = record.get("both_parents_away") is True or record.get("one_parent_away_other_incapable") is True
-    return (away and not _away_too_short(record, on_date) and record.get("rural_hukou") is not False
-            and (age is None or age < LEFT_BEHIND_MAX_AGE))
 
 
 def difficulty_types(record: Mapping[str, Any]) -> tuple[str, ...]:
@@ -624,79 +581,3 @@ def _difficulty_age_ok(record: Mapping[str, Any], age: int | None) -> bool:
     if age is None or age < DIFFICULTY_MAX_AGE:
         return True
     return record.get("is_orphan") is True and record.get("schooling") in STUDY_SCHOOLING
-
-
-def in_registry_age(record: Mapping[str, Any], age: int | None) -> bool:
-    """Whether a child in difficulty is still of registry age (under 18, or an orphan in study)."""
-    return _difficulty_age_ok(record, age)
-
-
-def in_difficulty_on(record: Mapping[str, Any], age: int | None) -> bool:
-    """Whether the facts make a child in difficulty (a 困境 type or an orphan) of registry age."""
-    kinds = difficulty_types(record)
-    return bool(kinds or record.get("is_orphan") is True) and _difficulty_age_ok(record, age)
-
-
-def priority_categories(record: Mapping[str, Any], age: int | None = None) -> tuple[str, ...]:
-    """Priority categories (重点对象) of a record, in :data:`vocab.PRIORITY_CATEGORIES` order.
-
-    ``not_in_school`` counts as ``dropout`` only at compulsory school age (6-15); with an
-    unknown ``age`` it does not count. ``dropped_out`` always counts.
-    """
-    schooling, health, kind = (
-        record.get("schooling"),
-        record.get("health"),
-        record.get("guardianship_type"),
-    )
-    found = {
-        "no_guardian": kind == "none",
-        "one_parent_incapable": record.get("one_parent_away_other_incapable") is True
-        or kind == "parent_incapable",
-        "dropout": schooling == "dropped_out"
-        or (schooling == "not_in_school" and age in COMPULSORY_SCHOOL_AGES),
-        "no_hukou": record.get("has_hukou") is False,
-        "ill": health == "ill",
-        "disabled": health == "disabled",
-    }
-    return tuple(code for code in vocab.PRIORITY_CATEGORIES if found[code])
-
-
-def tier_of(categories: Collection[str]) -> str:
-    """``urgent`` for no guardian or a parent without capacity, ``key`` for any other
-    priority category, else ``normal``.
-    """
-    if any(c in vocab.URGENT_CATEGORIES for c in categories):
-        return "urgent"
-    return "key" if categories else "normal"
-
-
-def _reason(record: Mapping[str, Any], age: int | None, on_date: date) -> str:
-    """Why a child on the registry no longer qualifies (neither left-behind nor in difficulty)."""
-    if (record.get("is_orphan") is True or difficulty_types(record)) and age is not None:
-        return "turned_18"
-    if age is not None and age >= LEFT_BEHIND_MAX_AGE:
-        return "turned_16"
-    away = record.get("both_parents_away") is True or record.get("one_parent_away_other_incapable") is True
-    return "no_difficulty" if away else "parents_returned"
-
-
-def derive(record: Mapping[str, Any], on_date: date) -> Derived:
-    """Derive age, age band, priority categories, tier, the categories and whether the child
-    still qualifies.
-
-    Turning 16 ends only the left-behind status: a child in difficulty stays on the registry to
-    18 (orphans in study beyond). A child who is neither any more stops qualifying, with the
-    reason ``turned_16``, ``turned_18``, ``parents_returned`` or ``no_difficulty``. Never raises;
-    with an unknown birth date the age is ``None`` and only the other facts decide.
-    """
-    born = effective_birth_date(record)
-    age = age_on(born, on_date) if born else None
-    categories = priority_categories(record, age)
-    left_behind = left_behind_on(record, age, on_date)
-    difficult = in_difficulty_on(record, age)
-    reason = None if left_behind or difficult else _reason(record, age, on_date)
-    zh, en = REASONS[reason] if reason else (None, None)
-    return Derived(
-        age, age_band(age), categories, tier_of(categories), reason is None, reason, zh, en,
-        left_behind, difficult, difficulty_types(record),
-    )

@@ -90,7 +90,8 @@ def _present(built: BuiltProblem, result: dict, mode: str) -> dict:
         why = dict(p.get("why", {}))
         if why.get("nearer") and why["nearer"].get("volunteer"):
             why["nearer"] = {**why["nearer"], "volunteer_name": _name_of(built, why["nearer"]["volunteer"]),
-                             "child_name": _name_of(built, why["nearer"].get("child"))}
+                             "child_name": _name_of(built, why["nearer"].get("child")),
+                             "to_name": _name_of(built, why["nearer"].get("to"))}
         township = child.division.ancestor("township")
         pairs.append({
             "child": p["child"], "volunteer": p["volunteer"], "child_name": child.name, "tier": child.tier,
