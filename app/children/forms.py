@@ -262,7 +262,8 @@ def record_and_values(form: ChildForm, village, school) -> tuple[dict[str, Any],
     """
     values: dict[str, Any] = {}
     for name in vocab.RECORD_FIELDS:
-        if name in ("seq", "township", "village", "assistance", "rural_hukou"):
+        # 登记日期 comes only from a roster file: a new child is registered on the day it is saved
+        if name in ("seq", "township", "village", "assistance", "rural_hukou", "registered_on"):
             continue
         data = form[name].data
         if name in vocab.ID_FIELDS:

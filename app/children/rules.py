@@ -60,6 +60,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "sex_mismatch": ("性别与身份证号码不一致", "Sex does not match the ID number"),
     "future_birth": ("出生日期晚于填报日期", "Date of birth is after the reporting date"),
+    "future_registration": ("登记日期晚于填报日期", "The registration date is after the reporting date"),
+    "registered_before_birth": ("登记日期早于出生日期", "The registration date is before the date of birth"),
     "too_old": ("年龄已满16周岁,不属于留守儿童", "Aged 16 or over: not a left-behind child"),
     "unknown_township": ("乡镇(街道)不在本县行政区划内", "Township is not in this county"),
     "unknown_village": ("村(社区)不在本县行政区划内", "Village is not in this county"),
@@ -314,6 +316,17 @@ def _check_dates(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]:
             yield make_issue("bad_date", field_name, detail=str(value))
 
 
+def _check_registration(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]:
+    """A 登记日期 is a true past date: not after the reporting date, not before the birth."""
+    registered, born = as_date(record.get("registered_on")), as_date(record.get("birth_date"))
+    if registered is None:
+        return
+    if registered > ctx.reference_date:
+        yield make_issue("future_registration", "registered_on")
+    elif born is not None and registered < born:
+        yield make_issue("registered_before_birth", "registered_on")
+
+
 def _check_child_id(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]:
     value = record.get("id_number")
     if _blank(value):
@@ -459,6 +472,7 @@ _CHECKS: tuple[Callable[[Mapping[str, Any], _Context], Iterator[Issue]], ...] = 
     _check_enums,
     _check_yes_no,
     _check_dates,
+    _check_registration,
     _check_child_id,
     _check_age,
     _check_other_ids,

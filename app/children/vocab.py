@@ -508,6 +508,7 @@ FIELD_LABELS: dict[str, str] = {
     "chronic_illness": "是否患慢性病",
     "immunisation_up_to_date": "预防接种是否按时完成",
     "immunisation_checked_on": "预防接种核实日期",
+    "registered_on": "登记日期",
 }
 
 FIELD_LABELS_EN: dict[str, str] = {
@@ -566,12 +567,13 @@ FIELD_LABELS_EN: dict[str, str] = {
     "chronic_illness": "Chronic illness",
     "immunisation_up_to_date": "Immunisation up to date",
     "immunisation_checked_on": "Immunisation checked on",
+    "registered_on": "Registration date",
 }
 
 #: Every field of a child record, in the roster's order.
 RECORD_FIELDS: tuple[str, ...] = tuple(FIELD_LABELS)
 DATE_FIELDS: tuple[str, ...] = ("birth_date", "father_birth_date", "mother_birth_date", "parents_away_since",
-                                "immunisation_checked_on")
+                                "immunisation_checked_on", "registered_on")
 ID_FIELDS: tuple[str, ...] = (
     "id_number",
     "father_id_number",

@@ -55,7 +55,8 @@ def _item_page(item: DutyItem, status: int = 200, **form_overrides):
         "item": item, "today": today_cn(), "cv": display, "can_work": may_work_on(item),
         "step_form": forms.StepForm(person=current_user.display_name).limit_to(item.kind),
         "close_form": (forms.CloseGapForm(formdata=None, **_gap_defaults(item)) if item.kind == "gap"
-                       else forms.CloseItemForm(formdata=None).limit_to(item.kind)),
+                       else forms.CloseItemForm(formdata=None, school_name=(item.detail or {}).get("school"))
+                       .limit_to(item.kind)),
     }
     context.update(form_overrides)
     return render_template("protection/item.html", **context), status

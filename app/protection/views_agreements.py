@@ -118,7 +118,8 @@ def agreement_new(child_id: int):
                 show_on_form(form, exc, "entrusted_by")
     status = 400 if request.method == "POST" else 200
     return render_template("protection/agreement_form.html", form=form, child=child, current=current,
-                           needs=agreements.needs_agreement(child)), status
+                           needs=agreements.needs_agreement(child),
+                           gap=services.open_item_of(child.id, "gap")), status
 
 
 def _drop_scan(stored: str | None) -> None:

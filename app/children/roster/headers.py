@@ -95,6 +95,8 @@ _TOP_SYNONYMS: dict[str, tuple[str, ...]] = {
     "chronic_illness": ("是否患慢性病", "慢性病"),
     "immunisation_up_to_date": ("预防接种是否按时完成", "预防接种", "疫苗接种"),
     "immunisation_checked_on": ("预防接种核实日期",),
+    # when the child was first registered (true dates for reports on past periods)
+    "registered_on": ("登记日期", "登记时间", "建档日期", "录入日期", "登记日期(建档)"),
 }
 
 _GROUP_SYNONYMS: dict[str, tuple[str, ...]] = {

@@ -93,6 +93,7 @@ _DIFFICULTY_COLUMNS: tuple[tuple[str, float], ...] = (
     ("rural_hukou", 8), ("village_group", 8), ("is_orphan", 6), ("orphan_care", 10),
     ("has_disability_certificate", 8), ("disability_category", 8), ("disability_grade", 8),
     ("chronic_illness", 8), ("immunisation_up_to_date", 8), ("immunisation_checked_on", 12),
+    ("registered_on", 12),
 )
 
 
