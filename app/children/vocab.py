@@ -174,6 +174,16 @@ INCAPACITY_REASON_EN: dict[str, str] = {"ill": "Serious illness", "disabled": "S
                                         "prison": "In prison", "rehab": "In compulsory drug rehabilitation",
                                         "missing": "Out of contact"}
 
+#: Each parent's situation, as the 4 guardianship-difficulty types of the 困境儿童 survey group
+#: them (seed 001): ill or disabled / in custody (prison, compulsory drug rehabilitation or
+#: another compulsory measure) / abandoning the child / dead or missing.
+PARENT_STATUS: dict[str, str] = {"capable": "有监护能力", "ill": "重病", "disabled": "重残", "prison": "服刑在押",
+                                 "rehab": "强制隔离戒毒", "abandoned": "弃养", "dead": "死亡", "missing": "失踪"}
+PARENT_STATUS_EN: dict[str, str] = {
+    "capable": "Able to care for the child", "ill": "Seriously ill", "disabled": "Severely disabled",
+    "prison": "In prison or custody", "rehab": "In compulsory drug rehabilitation", "abandoned": "Abandoned the child",
+    "dead": "Dead", "missing": "Missing"}
+
 ORPHAN_CARE: dict[str, str] = {"centralised": "集中供养", "dispersed": "分散供养"}
 ORPHAN_CARE_EN: dict[str, str] = {"centralised": "Cared for in an institution",
                                   "dispersed": "Cared for in a family"}
@@ -400,6 +410,12 @@ INCAPACITY_REASON_VOCAB = Vocabulary(
     {"重病重残": "ill", "患重病": "ill", "残疾": "disabled", "服刑在押": "prison", "在押": "prison",
      "强制隔离戒毒": "rehab", "失踪": "missing", "下落不明": "missing"},
 )
+PARENT_STATUS_VOCAB = Vocabulary(
+    "parent_status", PARENT_STATUS, PARENT_STATUS_EN,
+    {"健在": "capable", "正常": "capable", "健康": "capable", "在外务工": "capable", "外出务工": "capable",
+     "患重病": "ill", "重残重病": "ill", "服刑": "prison", "在押": "prison", "被执行其他强制措施": "prison",
+     "强制措施": "prison", "戒毒": "rehab", "遗弃": "abandoned", "去世": "dead", "已故": "dead", "失联": "missing"},
+)
 ORPHAN_CARE_VOCAB = Vocabulary("orphan_care", ORPHAN_CARE, ORPHAN_CARE_EN,
                                {"集中": "centralised", "分散": "dispersed", "福利院": "centralised"})
 DISABILITY_CATEGORY_VOCAB = Vocabulary(
@@ -419,6 +435,8 @@ FIELD_VOCABULARIES: dict[str, Vocabulary] = {
     "child_category": CHILD_CATEGORY_VOCAB,
     "difficulty_types": DIFFICULTY_TYPES_VOCAB,
     "incapacity_reason": INCAPACITY_REASON_VOCAB,
+    "father_status": PARENT_STATUS_VOCAB,
+    "mother_status": PARENT_STATUS_VOCAB,
     "orphan_care": ORPHAN_CARE_VOCAB,
     "disability_category": DISABILITY_CATEGORY_VOCAB,
     "disability_grade": DISABILITY_GRADE_VOCAB,
