@@ -60,6 +60,8 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
          background=True, doc_title="农村留守儿童和困境儿童花名册"),
     Kind("roster_stats", N_("花名册季度统计"), "reports.assess", ("pdf", "xlsx"), "region", "reports.roster_stats",
          landscape=True, background=True, doc_title="农村留守儿童花名册季度统计表"),
+    Kind("home_assessment", N_("儿童之家运营评估"), "homes.view", ("pdf", "xlsx"), "region",
+         "reports.home_assessment", landscape=True, doc_title="儿童之家运营评估表"),
     Kind("bulletin", N_("专项行动进展通报"), "reports.assess", ("pdf", "xlsx"), "region", "reports.bulletin",
          doc_title="农村留守儿童关爱保护专项行动进展通报"),
 )}

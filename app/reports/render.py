@@ -68,6 +68,10 @@ def pdf(kind: str, context: Any, meta: ReportMeta, *, progress: Callable[[int, s
         extra["columns"] = COLUMNS
     if kind == "bulletin":
         extra["base"] = site_base()
+    if kind == "home_assessment":
+        from app.homes.report import CHECK_LABELS
+
+        extra["labels"] = CHECK_LABELS
     html = _template(f"reports/pdf/{kind}.html", meta=meta, r=context, **extra)
     policy = FetchPolicy(**{**asdict(_policy()), "allowed_data": _meta_data(meta)})
     result = render_chunks([html], policy)
@@ -231,6 +235,10 @@ def xlsx(kind: str, context: Any, meta: ReportMeta) -> bytes:
                         _footer_lines(), [["合计", f"{context.total}人"]])]
     elif kind == "assessment":
         sheets = assessment_sheets(context, meta)
+    elif kind == "home_assessment":
+        from app.homes.report import sheets as home_sheets
+
+        sheets = home_sheets(context, title, _footer_lines())
     elif kind == "bulletin":
         base = site_base()
         rows = [[section, label, value, base + link if link else ""] for section, label, value, link in context.rows()]

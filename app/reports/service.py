@@ -120,6 +120,10 @@ def build_context(prepared: Prepared, user) -> Any:
         return assessment.build(subject, period)
     if kind == "roster":
         return roster.build(subject, period)
+    if kind == "home_assessment":
+        from app.homes import report as home_report
+
+        return home_report.build(subject, period)
     if kind == "bulletin":
         from app.protection import bulletin
 
@@ -210,6 +214,10 @@ def key_figures(kind: str, c, prepared: Prepared) -> list[list[str]]:
                 ["已落实关爱人", t["with_carer"]], ["关爱覆盖率", pct_text(pct(t["with_carer"], t["total"]))]]
     elif kind == "roster":
         rows = [["村(社区)", len(c.villages)], ["在册儿童", c.total], ["名单截至", c.as_of]]
+    elif kind == "home_assessment":
+        from app.homes.report import key_figures as home_figures
+
+        rows = home_figures(c)
     elif kind == "certificate":
         rows = [["服务次数", len(c.rows)], ["累计志愿服务时长", duration_text(c.total_minutes)]]
     else:

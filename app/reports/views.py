@@ -145,6 +145,12 @@ def bulletin():
     return _region_form("bulletin")
 
 
+@bp.route("/home-assessment", methods=["GET", "POST"])
+@policy("homes.view")
+def home_assessment():
+    return _region_form("home_assessment")
+
+
 @bp.route("/roster-stats", methods=["GET", "POST"])
 @policy("reports.assess")
 def roster_stats():
