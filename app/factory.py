@@ -132,6 +132,7 @@ def _import_models() -> None:
     import app.matching.models  # noqa: F401
     import app.notify.models  # noqa: F401
     import app.protection.models  # noqa: F401
+    import app.rounds.models  # noqa: F401
     import app.reports.models  # noqa: F401
     import app.volunteers.models  # noqa: F401
     import app.homes.models  # noqa: F401
@@ -152,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
     from app.school.views import bp as school_bp
     from app.homes.views import bp as homes_bp
     from app.families.views import bp as families_bp
+    from app.rounds.views import bp as rounds_bp
     from app.volunteers.views import bp as volunteers_bp
     from app.notify.views import bp as notify_bp
 
@@ -166,6 +168,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(school_bp)
     app.register_blueprint(homes_bp)
     app.register_blueprint(families_bp)
+    app.register_blueprint(rounds_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(pwa_bp)  # before the request hooks: its header hook must run after theirs
