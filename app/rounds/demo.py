@@ -45,12 +45,20 @@ def seed_rounds(today: date) -> int:
                                 .order_by(Household.id).limit(2)).all()
     rows += [Assignment(user_id=school.id, kind="household", division_id=h.division_id, household_id=h.id,
                         started_on=today - timedelta(days=60), created_by_id=coordinator.id) for h in houses]
+    for n, h in enumerate(houses):  # the teacher phones the first household's children every few weeks
+        for child in (h.children if n == 0 else []):
+            rows += [RoundCheck(child_id=child.id, user_id=school.id, duty="contact", method="phone", finding="ok",
+                                checked_on=today - timedelta(days=days)) for days in (3, 31, 58)]
     township = db.session.scalars(sa.select(Child).where(Child.status == "active", PRIORITY,
                                                          Child.division_id.in_(_subtree(supervisor.division)))
-                                  .order_by(Child.id).limit(3)).all()
-    rows += [RoundCheck(child_id=c.id, user_id=supervisor.id, duty="sample", checked_on=today - timedelta(days=n),
-                        method="records", finding="concern" if n == 2 else "ok",
-                        note="监护人年迈，建议增加走访" if n == 2 else None) for n, c in enumerate(township)]
+                                  .order_by(Child.id).limit(8)).all()
+    last_month = today.replace(day=1) - timedelta(days=1)
+    rows += [RoundCheck(child_id=c.id, user_id=supervisor.id, duty="sample", checked_on=last_month - timedelta(days=n),
+                        method="records", finding="ok") for n, c in enumerate(township[3:])]  # last month: 5
+    rows += [RoundCheck(child_id=c.id, user_id=supervisor.id, duty="sample",
+                        checked_on=max(today - timedelta(days=n), today.replace(day=1)), method="records",
+                        finding="concern" if n == 2 else "ok", note="监护人年迈，建议增加走访" if n == 2 else None)
+             for n, c in enumerate(township[:3])]  # this month: 3 so far
     db.session.add_all(rows)
     db.session.flush()
     return len(rows)

@@ -33,8 +33,9 @@ class SampleState:
 
     needed: int
     checked: int  # distinct children checked in the current period
-    due: date
+    due: date  # the deadline that sets the status: the previous period's end when it fell short
     status: str  # done | due_this_week | due_later | overdue
+    period_end: date  # the current period's last day
     days_overdue: int = 0
     last_period_checked: int = 0
 
@@ -48,8 +49,9 @@ def sample_item(every: str, size: int, pool: int, since: date, checks: Iterable[
     now = {c for c, d in checks if d in current and d <= today}
     before = {c for c, d in checks if d in previous}
     if len(now) >= needed:
-        return SampleState(needed, len(now), current.end, "done", last_period_checked=len(before))
+        return SampleState(needed, len(now), current.end, "done", current.end, last_period_checked=len(before))
     if previous.start >= since and len(before) < needed:
-        return SampleState(needed, len(now), previous.end, "overdue", (today - previous.end).days, len(before))
+        return SampleState(needed, len(now), previous.end, "overdue", current.end, (today - previous.end).days,
+                           len(before))
     status = "due_this_week" if (current.end - today).days < DUE_SOON_DAYS else "due_later"
-    return SampleState(needed, len(now), current.end, status, last_period_checked=len(before))
+    return SampleState(needed, len(now), current.end, status, current.end, last_period_checked=len(before))

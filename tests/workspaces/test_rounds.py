@@ -53,6 +53,7 @@ def test_sample_counts_distinct_children_and_caps_at_the_pool():
     assert (state.needed, state.checked, state.status) == (5, 1, "due_later")  # the same child twice is one
     short = rules.sample_item("month", 5, 40, since, october[:4], today)
     assert short.status == "overdue" and short.days_overdue == 20  # October fell short; due 31 October
+    assert short.period_end == date(2026, 11, 30) and short.last_period_checked == 4
     small = rules.sample_item("month", 5, 2, since, [(1, date(2026, 11, 2)), (2, date(2026, 11, 5))], today)
     assert (small.needed, small.status) == (2, "done")
     # a supervisor who started this month is not overdue for last month
