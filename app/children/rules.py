@@ -476,12 +476,29 @@ def _place_sets(
     return towns, frozenset(_fold(v) for v in villages) if villages is not None else None
 
 
+@dataclass(frozen=True)
+class Places:
+    """The county's place names, folded (see :func:`fold_places`)."""
+
+    townships: frozenset[str] | None
+    villages: frozenset[str] | dict[str, frozenset[str]] | None
+
+
+def fold_places(
+    townships: Collection[str] | None = None,
+    villages: Collection[str] | Mapping[str, Collection[str]] | None = None,
+) -> Places:
+    """Fold the place names once, for validating many records against them."""
+    return Places(*_place_sets(townships, villages))
+
+
 def validate_record(
     record: Mapping[str, Any],
     reference_date: date,
     *,
     townships: Collection[str] | None = None,
     villages: Collection[str] | Mapping[str, Collection[str]] | None = None,
+    places: Places | None = None,
 ) -> list[Issue]:
     """Return every issue of a child record, errors and warnings, in a stable order.
 
@@ -489,9 +506,10 @@ def validate_record(
     the set of the county's township names; ``villages`` either the set of its village names
     or a mapping township → village names. Place checks are skipped when they are ``None``.
     A record is acceptable when no issue has severity ``error``. Never raises for bad data.
+    ``places`` (from :func:`fold_places`) replaces both when given.
     """
-    towns, villages_ = _place_sets(townships, villages)
-    ctx = _Context(reference_date, towns, villages_)
+    places = places or fold_places(townships, villages)
+    ctx = _Context(reference_date, places.townships, places.villages)
     return [issue for check in _CHECKS for issue in check(record, ctx)]
 
 

@@ -9,6 +9,7 @@ Framework-free on purpose: used by the web forms, the Excel import/export and th
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -190,10 +191,12 @@ MULTI_SEPARATORS = re.compile(r"[、,;/\s|+]+")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"))
 
 
+@functools.lru_cache(maxsize=16384)
 def fold(text: str) -> str:
     """Return ``text`` folded for matching: NFKC, no whitespace or invisible marks, lower case.
 
-    NFKC turns full-width digits, letters and punctuation ("（", "，", "ｘ") into ASCII.
+    NFKC turns full-width digits, letters and punctuation ("（", "，", "ｘ") into ASCII. Cached:
+    a roster repeats the same few words (是, 男, 汉族, its townships) in every row.
     """
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)

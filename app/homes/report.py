@@ -19,11 +19,13 @@ import sqlalchemy as sa
 from app.activities.periods import Period as DayRange
 from app.core.audit import AuditEntry
 from app.core.dates import CHINA
+from app.core.i18n import N_
 from app.core.models import Organisation
 from app.extensions import db
 from app.homes.models import CHECKLIST, ChildrenHome, HomeEvidence
 from app.homes.services import held_sessions, service_counts
-from app.reports.common import Checks, Period, cn_date, duration_text, exact_hours
+from app.reports.common import Checks, Period, ReportMeta, cn_date, duration_text, exact_hours
+from app.reports.kind import Kind, Prepared
 from app.reports.scope import Region, places, subtree_ids
 
 TITLE = "儿童之家运营评估表"
@@ -152,10 +154,15 @@ def _aware(at: datetime) -> datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
 
 
-def build(region: Region, period: Period) -> HomeAssessment:
-    from app.reports.roster_stats import as_of_day
+def build(prepared: Prepared, user) -> HomeAssessment:
+    """The registry's builder: the region and period of the request."""
+    return assess(prepared.subject, prepared.period)
 
-    day = as_of_day(period)
+
+def assess(region: Region, period: Period) -> HomeAssessment:
+    from app.core.dates import today_cn
+
+    day = min(period.end, today_cn())  # a period not over yet: as of today
     span = DayRange(period.start, day)
     homes = _homes(region, day)
     ids = [h.id for h, _o in homes]
@@ -190,30 +197,33 @@ def _check(report: HomeAssessment) -> None:
     report.checks.add("活动时长（分钟）：合计 = 各儿童之家之和", report.total["minutes"], sum(r.minutes for r in rows))
 
 
-def sheets(report: HomeAssessment, title_lines: list[str], footer_lines: list[str]):
-    """The workbook's sheets: the homes with their totals, each home's sessions, the checks."""
+def sheets(report: HomeAssessment, meta: ReportMeta):
+    """The workbook's sheets: the homes with their totals, the 8有, each home's sessions, the checks."""
     from app.reports.excel import ExcelColumn as C, Sheet
+    from app.reports.sheets import footer_lines, title_lines
 
+    title = title_lines(meta)
     widths = (6, 16, 20, 16, 10, 10, 10, 10, 10, 14, 14, 10, 16)
     homes = Sheet("儿童之家", [C(h, w) for h, w in zip(COLUMNS, widths)], [r.cells(excel=True) for r in report.rows],
-                  title_lines, footer_lines, [report.total_cells(excel=True)])
+                  title, footer_lines(), [report.total_cells(excel=True)])
     eight = Sheet("八有", [C("儿童之家", 20)] + [C(v, 12) for v in CHECK_LABELS.values()],
-                  [[r.name] + ["是" if k in r.met else "否" for k in CHECK_LABELS] for r in report.rows], title_lines)
+                  [[r.name] + ["是" if k in r.met else "否" for k in CHECK_LABELS] for r in report.rows], title)
+    entries = [[r.name] + x for r in report.rows for x in r.ledger]
     ledger = Sheet("活动台账", [C("儿童之家", 20), C("日期", 14), C("活动", 30), C("时长（分钟）", 12), C("儿童", 8),
-                               C("志愿者", 8), C("家长和监护人", 12)],
-                   [[r.name] + x for r in report.rows for x in r.ledger], title_lines,
-                   total_rows=[["合计", "", f"{sum(len(r.ledger) for r in report.rows)}场",
-                                sum(int(x[2]) for r in report.rows for x in r.ledger),
-                                sum(int(x[3]) for r in report.rows for x in r.ledger),
-                                sum(int(x[4]) for r in report.rows for x in r.ledger),
-                                sum(int(x[5]) for r in report.rows for x in r.ledger)]])
+                               C("志愿者", 8), C("家长和监护人", 12)], entries, title,
+                   total_rows=[["合计", "", f"{len(entries)}场"] + [sum(int(x[k]) for x in entries) for k in (3, 4, 5, 6)]])
     checks = Sheet("数据核对", [C("核对项", 50), C("合计", 10), C("分项之和", 10), C("结果", 10)],
-                   [[c.name, c.total, c.parts, "一致" if c.ok else "不一致"] for c in report.checks.items], title_lines)
+                   [[c.name, c.total, c.parts, "一致" if c.ok else "不一致"] for c in report.checks.items], title)
     return [homes, eight, ledger, checks]
 
 
-def key_figures(report: HomeAssessment) -> list[list[object]]:
+def figures(report: HomeAssessment) -> list[tuple[str, object]]:
     """The totals printed on the public verification page (no names)."""
-    return [["儿童之家", len(report.rows)], ["服务儿童（各家之和）", report.total["children"]],
-            ["活动场次", report.total["sessions"]], ["活动时长", duration_text(report.total["minutes"])],
-            ["有村级儿童之家的村", f"{report.villages_with_home}/{report.villages}"]]
+    return [("儿童之家", len(report.rows)), ("服务儿童（各家之和）", report.total["children"]),
+            ("活动场次", report.total["sessions"]), ("活动时长", duration_text(report.total["minutes"])),
+            ("有村级儿童之家的村", f"{report.villages_with_home}/{report.villages}")]
+
+
+KIND = Kind("home_assessment", N_("儿童之家运营评估"), "homes.view", ("pdf", "xlsx"), "region", build,
+            template="reports/pdf/home_assessment.html", doc_title=TITLE, excel=sheets, figures=figures,
+            pdf_context=lambda: {"labels": CHECK_LABELS}, landscape=True)

@@ -68,7 +68,12 @@ def cmd_solve(a) -> int:
     _write_json(out, a.output)
     t_write = time.perf_counter()
     if a.explain:
-        _write_json({"result": out, "explanation": explain(problem, result, graph),
+        from .engine.siblings import sibling_splits
+
+        why = explain(problem, result, graph)
+        if problem.households:
+            why["siblings"] = [s.to_dict() for s in sibling_splits(problem, graph, result.match)]
+        _write_json({"result": out, "explanation": why,
                      "stats": _jsonable(result.stats), "timings": result.timings}, a.explain)
     if a.verbose:
         print(json.dumps({"read": t_read - t0, "graph": t_graph - t_read,

@@ -3,6 +3,7 @@ shaped for the proposal page."""
 from __future__ import annotations
 
 from app.matching.engine import MatchingError, Problem, check_pair as _check_pair, explain, solve
+from app.matching.engine.siblings import sibling_splits
 from app.matching.engine.why import cost_terms, nearer_volunteers, what_would_help
 
 SKILL_LABELS = {
@@ -36,8 +37,10 @@ def drop_infeasible_pins(problem: dict) -> list[dict]:
     return dropped
 
 
-def solve_with_explanations(problem: dict, *, locked=(), forbidden=()) -> dict:
-    """Solve ``problem`` (docs/matching-problem.md format) and explain every pair and unmatched child.
+def solve_with_explanations(problem: dict, *, locked=(), forbidden=(), carers=None) -> dict:
+    """Solve ``problem`` (docs/matching-problem.md format) and explain every pair and unmatched child,
+    and flag the households it splits (``carers``: household -> carers of siblings outside the
+    round; see engine/siblings.py).
 
     :raise ValueError: a locked pair that violates a hard constraint (message in Chinese).
     """
@@ -79,8 +82,11 @@ def solve_with_explanations(problem: dict, *, locked=(), forbidden=()) -> dict:
             help_["skills"] = _labels(help_["skills"])
         unmatched.append({"child": item["child"], "tier": item["tier"], "reason": item["reason"], "detail": text,
                           "help": help_})
+    fx = [(p.child_index[c], p.volunteer_index[v]) for c, v in forbidden]
+    siblings = [s.to_dict() for s in sibling_splits(p, result.graph, result.match, carers=carers, forbidden=fx)]
     return {"pairs": pairs, "unmatched": unmatched, "objective": int(result.objective),
-            "optimal": bool(result.optimal), "seconds": float(result.seconds), "pins_dropped": dropped}
+            "optimal": bool(result.optimal), "seconds": float(result.seconds), "pins_dropped": dropped,
+            "siblings": siblings}
 
 
 def check_pair(problem: dict, child_id: str, volunteer_id: str) -> list[dict]:

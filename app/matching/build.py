@@ -31,6 +31,8 @@ class BuiltProblem:
     region_children: dict[str, int] = None  # active children in the region, by tier
     region_covered: dict[str, int] = None  # of which with an active carer today, by tier
     steering: list[MatchSteering] = None  # the standing decisions that apply to this problem
+    #: household key -> volunteer keys caring today for siblings that are not in the problem
+    carers: dict[str, list[str]] = None
 
 
 def _coords(division: Division) -> tuple[float, float] | None:
@@ -92,6 +94,7 @@ def build_problem(region: Division, *, mode: str = "queue") -> BuiltProblem:
             "categories": [c for c in child.categories if c in CATEGORY_CODES],
             "needs": [n for n in (child.needs or []) if n in SKILL_CODES],
             **({"school": f"s{child.school_id}"} if child.school_id else {}),
+            **({"household": f"h{child.household_id}"} if child.household_id else {}),
         })
         if pair is not None:
             existing[key] = vol_keys[pair.volunteer_id]
@@ -122,7 +125,29 @@ def build_problem(region: Division, *, mode: str = "queue") -> BuiltProblem:
                "existing_pairs": [{"child": c, "volunteer": v} for c, v in existing.items()]}
     steering = _apply_steering(problem, kids, vol_rows)
     return BuiltProblem(problem, kids, vol_rows, existing, skipped, region_children, region_covered,
-                        steering)
+                        steering, _sibling_carers(kids))
+
+
+def _sibling_carers(kids: dict[str, Child]) -> dict[str, list[str]]:
+    """The carers of the siblings (same household, still active) of the problem's children that
+    are not in the problem themselves: paired today (queue mode) or with a carer outside the
+    region. The engine flags a sibling in the round who is not offered the same carer."""
+    households = {c.household_id for c in kids.values() if c.household_id}
+    if not households:
+        return {}
+    in_round = {c.id for c in kids.values()}
+    rows = db.session.execute(
+        sa.select(Child.id, Child.household_id, Pair.volunteer_id).join(Pair, Pair.child_id == Child.id)
+        .where(Child.household_id.in_(households), Child.status == "active", Pair.status == "active")
+        .order_by(Pair.id)).all()
+    out: dict[str, list[str]] = {}
+    for child_id, household_id, volunteer_id in rows:
+        if child_id in in_round:
+            continue
+        vols = out.setdefault(f"h{household_id}", [])
+        if f"v{volunteer_id}" not in vols:
+            vols.append(f"v{volunteer_id}")
+    return out
 
 
 def active_steering(volunteer_ids) -> list[MatchSteering]:

@@ -56,7 +56,8 @@ def solve_region(region: Division, user, *, mode: str = "queue", locked=(), forb
     locked = [tuple(p) for p in locked if p[0] in built.children and p[1] in built.volunteers]
     forbidden = [tuple(p) for p in forbidden]
     try:
-        result = solve_with_explanations(built.problem, locked=locked, forbidden=forbidden)
+        result = solve_with_explanations(built.problem, locked=locked, forbidden=forbidden,
+                                         carers=built.carers)
     except ValueError as exc:  # an infeasible lock
         raise ProposalError(str(exc)) from None
     pinned = [[x["child"], x["volunteer"]] for x in built.problem.get("pinned", [])]
@@ -126,12 +127,47 @@ def _present(built: BuiltProblem, result: dict, mode: str) -> dict:
             "today": {c: v for c, v in built.existing.items()},
             "names": {**{k: c.name for k, c in built.children.items()},
                       **{k: v.name for k, v in built.volunteers.items()}},
+            "siblings": [_sibling_row(built, s) for s in result.get("siblings", [])],
             "pins_dropped": [{**d, "child_name": _name_of(built, d["child"]),
                               "volunteer_name": _name_of(built, d["volunteer"])}
                              for d in result.get("pins_dropped", [])],
             "steering": {"pinned": [[x["child"], x["volunteer"]] for x in built.problem.get("pinned", [])],
                          "excluded": [[x["child"], x["volunteer"]] for x in built.problem.get("excluded", [])],
                          "held": {v["id"]: v["held"] for v in built.problem["volunteers"] if v.get("held")}}}
+
+
+def _sibling_row(built: BuiltProblem, split: dict) -> dict:
+    """A split household for the page: who is with whom, and the fix (pin them all to one)."""
+    return {**split,
+            "with": [{"child_name": _name_of(built, c), "volunteer_name": _name_of(built, v)}
+                     for c, v in zip(split["children"], split["volunteers"])],
+            "carer_names": [_carer_name(built, v) for v in split["carers"]],
+            "fix_name": _name_of(built, split["fix"])}
+
+
+def _carer_name(built: BuiltProblem, key: str) -> str:
+    """A carer's name, also of one outside the region (their pair is with a sibling outside)."""
+    name = _name_of(built, key)
+    if name is None:
+        row = db.session.get(Volunteer, _key_id(key))
+        name = row.name if row is not None else key
+    return name
+
+
+def fix_siblings(proposal: MatchProposal, household: str, user, *, child_in_scope, volunteer_in_scope) -> int:
+    """The one-tap fix of a split household: pin its siblings of the round to the volunteer the
+    solver found for them all (standing pins, as if ticked one by one). ``child_in_scope`` /
+    ``volunteer_in_scope`` load a row by id or raise 404. Returns the number of pins.
+
+    :raise ProposalError: the household is not split in this proposal or has no fix.
+    """
+    split = next((s for s in proposal.result.get("siblings", []) if s["household"] == household), None)
+    if split is None or not split.get("fix"):
+        raise ProposalError(N_("这户的兄弟姐妹没有可以同时安排的志愿者"))
+    volunteer = volunteer_in_scope(_key_id(split["fix"]))
+    for key in split["pin"]:
+        add_steering(user, "pin", volunteer, child=child_in_scope(_key_id(key)))
+    return len(split["pin"])
 
 
 MOVE_REASONS = {

@@ -149,6 +149,21 @@ def resolve(proposal_id: int):
     return _resolve(row)
 
 
+@bp.route("/proposals/<int:proposal_id>/siblings", methods=["POST"])
+@policy("matching.run")
+def siblings(proposal_id: int):
+    """The one-tap fix of a split household: pin its siblings to one volunteer, then re-solve."""
+    row = get_in_scope_or_404(MatchProposal, proposal_id, proposals_scope)
+    try:
+        service.fix_siblings(row, request.form.get("household", ""), current_user,
+                             child_in_scope=lambda i: get_in_scope_or_404(Child, i, children_scope),
+                             volunteer_in_scope=lambda i: get_in_scope_or_404(Volunteer, i, volunteers_scope))
+    except service.ProposalError as exc:
+        flash(_(exc.message), "error")
+        return redirect(url_for("matching.proposal", proposal_id=row.id, _anchor="m-siblings"))
+    return _resolve(row)
+
+
 @bp.route("/proposals/<int:proposal_id>/hold", methods=["POST"])
 @policy("matching.run")
 def hold(proposal_id: int):

@@ -12,7 +12,7 @@ from app.activities.cases import advance_case, open_case
 from app.auth.models import User
 from app.children.models import Child
 from app.extensions import db
-from app.protection import measures, services
+from app.protection import agreements, measures, services
 from app.protection.models import DutyItem
 
 #: (means, placement) for the entrusted_weak gaps the demo closes, in child-id order
@@ -54,6 +54,7 @@ def seed_protection(today: date) -> dict[str, int]:
     _trackers(coordinator, today)
     _findings(director, coordinator, today)
     _cases(director, coordinator, today)
+    _agreements(coordinator, today)
     db.session.flush()
     return {"duty_items": db.session.scalar(sa.select(sa.func.count()).select_from(DutyItem))}
 
@@ -78,7 +79,8 @@ def _trackers(actor, today: date) -> None:
         services.add_step(actor, item, "attempt", day, "班主任和村主任", result="refused", notes="家长认为读书无用")
         services.add_step(actor, item, "attempt", day + timedelta(days=5), "校长", result="agreed" if n == 0 else "refused")
         if n == 0:
-            services.close_item(actor, item, "returned", min(day + timedelta(days=10), today), "已回原校初二年级就读")
+            services.close_item(actor, item, "returned", min(day + timedelta(days=10), today), "已回原校初二年级就读",
+                                schooling=services.Schooling("junior", grade="初二"))
         else:
             services.add_step(actor, item, "written_report", day + timedelta(days=8), "校长",
                               notes="劝返无效，已书面报告县教育局和乡镇人民政府")
@@ -130,3 +132,26 @@ def _cases(director, coordinator, today: date) -> None:
         for m, (kind, status, placement) in enumerate(plan):
             measures.add_measure(coordinator, case, kind, day + timedelta(days=m * 3), status=status,
                                  placement=placement, notes="")
+
+
+def _agreements(actor, today: date) -> None:
+    """确认书 for most children that need one: every seventh is left unsigned (未签订), every
+    eleventh lapses within the month (to renew), every thirteenth was renewed with a new guardian
+    signature; children without a guardian on record (an open gap) have none yet."""
+    open_gaps = sa.select(DutyItem.child_id).where(DutyItem.kind == "gap", DutyItem.status == "open")
+    children = db.session.scalars(sa.select(Child).where(agreements.needs_clause(), Child.id.not_in(open_gaps),
+                                                         sa.func.coalesce(Child.guardian_name, "") != "")
+                                  .order_by(Child.id)).all()
+    for n, child in enumerate(children):
+        if n % 7 == 3:
+            continue
+        parents = "、".join(p for p in (child.father_name, child.mother_name) if p) or "父母"
+        data = agreements.AgreementInput(
+            "both" if child.both_parents_away else ("father" if child.incapable_parent == "mother" else "mother"),
+            parents, child.guardian_name, child.guardian_relation or "亲属", today - timedelta(days=40 + n * 3 % 300),
+            valid_until=today + timedelta(days=12 + n % 15) if n % 11 == 5 else None)
+        first = agreements.record(actor, child, data)
+        if n % 13 == 6:  # the guardian signed again after the parents' new job (a renewal)
+            data.signed_on = min(today, first.signed_on + timedelta(days=30))
+            data.valid_until = None
+            agreements.record(actor, child, data)

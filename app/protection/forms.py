@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -59,6 +60,11 @@ class CloseItemForm(FlaskForm):
     outcome = RadioField(_l("办结结果"), validators=[InputRequired(_l("请选择办结结果"))])
     outcome_on = _date(_l("办结日期"))
     note = _text(_l("办理情况"), _l("请写明办理情况（例如返校的学校和年级、户口登记的派出所、整改措施）"))
+    #: a dropout's closing only: written to the child's record
+    schooling = SelectField(_l("返校后的就学阶段"), choices=[("", "—")] + _choices(vocab.RETURN_SCHOOLING),
+                            validators=[Optional()])
+    school_name = StringField(_l("就读学校"), validators=[Optional(), Length(max=128)])
+    grade = StringField(_l("年级"), validators=[Optional(), Length(max=32)])
 
     def limit_to(self, kind: str) -> CloseItemForm:
         self.outcome.choices = _choices(vocab.OUTCOMES[kind])
@@ -95,3 +101,29 @@ class MeasureStatusForm(FlaskForm):
 class ReportForm(FlaskForm):
     concerns = MultiCheckboxField(_l("发现以下情况"), choices=_choices(activity_vocab.CONCERNS))
     note = _text(_l("情况说明（看到、听到了什么）"))
+
+
+class AgreementForm(FlaskForm):
+    """A signed 委托监护责任确认书 (a new one, or the renewal of the one in force)."""
+
+    entrusted_by = RadioField(_l("委托人"), choices=_choices(vocab.ENTRUSTED_BY),
+                              validators=[InputRequired(_l("请选择委托人（父母哪一方）"))])
+    parent_names = StringField(_l("委托人（父母）姓名"),
+                               validators=[DataRequired(_l("请填写委托人（父母）姓名")), Length(max=128)])
+    guardian_name = StringField(_l("受委托监护人姓名"),
+                                validators=[DataRequired(_l("请填写受委托监护人姓名")), Length(max=64)])
+    guardian_relation = StringField(_l("与儿童关系"),
+                                    validators=[DataRequired(_l("请填写受委托监护人与儿童的关系")), Length(max=32)])
+    guardian_phone = StringField(_l("受委托监护人电话"), validators=[Optional(), Length(max=32)],
+                                 render_kw={"inputmode": "tel"})
+    signed_on = _date(_l("签订日期"))
+    valid_until = DateField(_l("有效期至"), validators=[Optional()])
+    scan = FileField(_l("确认书扫描件或照片（可选）"), render_kw={"accept": "application/pdf,image/jpeg,image/png"})
+    note = _text(_l("说明"))
+
+
+class AgreementEndForm(FlaskForm):
+    reason = RadioField(_l("终止原因"), choices=[(k, _l(vocab.AGREEMENT_END_REASONS[k]))
+                                              for k in ("parent_returned", "withdrawn")],
+                        validators=[InputRequired(_l("请选择终止原因"))])
+    on_date = _date(_l("终止日期"))

@@ -130,3 +130,55 @@ class CaseMeasure(db.Model):
     @property
     def label(self) -> str:
         return vocab.MEASURES[self.kind][1]
+
+
+class GuardianshipAgreement(db.Model):
+    """A signed 委托监护责任确认书: the parents who leave (``entrusted_by``) entrust the child to a
+    guardian and both sign. Dated so that a past day's signing rate can be counted: it covers the
+    days from ``signed_on`` until it ends (``ended_on``, the day a renewal or another reason
+    replaced it) or lapses (after ``valid_until``). Never deleted: a renewal ends the old one."""
+
+    __tablename__ = "guardianship_agreements"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    child_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("children.id"), index=True)
+    #: who entrusted: the father, the mother, or both parents
+    entrusted_by: so.Mapped[str] = so.mapped_column(sa.String(8))
+    parent_names: so.Mapped[str] = so.mapped_column(sa.String(128))
+    guardian_name: so.Mapped[str] = so.mapped_column(sa.String(64))
+    guardian_relation: so.Mapped[str] = so.mapped_column(sa.String(32))
+    guardian_phone: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    signed_on: so.Mapped[date] = so.mapped_column(index=True)
+    valid_until: so.Mapped[date | None]
+    #: stored name of the scan or photo (the consent-scan storage), optional
+    scan: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+    note: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    ended_on: so.Mapped[date | None] = so.mapped_column(index=True)
+    end_reason: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    renewal_of_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("guardianship_agreements.id"))
+    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    ended_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+    child: so.Mapped[Child] = so.relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(_in(entrusted_by, vocab.ENTRUSTED_BY), name="entrusted_by"),
+        sa.CheckConstraint(sa.or_(end_reason.is_(None), _in(end_reason, vocab.AGREEMENT_END_REASONS)),
+                           name="end_reason"),
+        sa.CheckConstraint(sa.or_(ended_on.is_(None), ended_on >= signed_on), name="ended_after_signed"),
+        sa.Index("ix_guardianship_agreements_child_dates", "child_id", "signed_on", "ended_on"),
+    )
+
+    def covers(self, day: date) -> bool:
+        """In force on ``day`` (signed by then, not ended, not lapsed)."""
+        return (self.signed_on <= day and (self.ended_on is None or self.ended_on > day)
+                and (self.valid_until is None or self.valid_until >= day))
+
+    @property
+    def entrusted_by_label(self) -> str:
+        return vocab.ENTRUSTED_BY[self.entrusted_by]
+
+    @property
+    def end_reason_label(self) -> str | None:
+        return vocab.AGREEMENT_END_REASONS.get(self.end_reason) if self.end_reason else None

@@ -140,6 +140,9 @@ def sync_child(actor, child, on_date: date | None = None) -> list[DutyItem]:
     """
     if child.status != "active" or child.id is None:
         return []
+    from app.protection.agreements import follow_child
+
+    follow_child(actor, child, on_date)
     wanted = []
     reason = gap_reason(child)
     if reason:
@@ -270,11 +273,47 @@ def close_gap(actor, item: DutyItem, means: str, on_date: date | None, guardian:
     return item
 
 
-def close_item(actor, item: DutyItem, outcome: str, on_date: date | None, note: str = "") -> DutyItem:
+@dataclass
+class Schooling:
+    """Where a dropout is back at school (written to the child's record on closing)."""
+
+    level: str | None = None
+    school_name: str = ""
+    grade: str = ""
+
+
+def _dropout_record(actor, item: DutyItem, outcome: str, schooling: Schooling | None) -> None:
+    """The record follows the dropout's outcome: back at school at ``schooling.level`` (and the
+    school and grade when given), or 不在学 for a lawful deferral; the 辍学 flag would otherwise
+    stay and count the child as a dropout in every report.
+
+    :raise ProtectionError: a return without the level of school.
+    """
+    from app.children.services import save_child
+
+    if vocab.DROPOUT_BACK_AT_SCHOOL[outcome]:
+        if schooling is None or schooling.level not in vocab.RETURN_SCHOOLING:
+            raise ProtectionError("schooling", N_("请选择返校后的就学阶段（小学、初中、高中或中职）"))
+        values = {"schooling": schooling.level}
+        if (schooling.school_name or "").strip():
+            values["school_name"] = schooling.school_name.strip()[:128]
+        if (schooling.grade or "").strip():
+            values["grade"] = schooling.grade.strip()[:32]
+    else:
+        values = {"schooling": "not_in_school"}
+    save_child(actor, item.child, values, on_date=today_cn(), action="child.dropout_returned",
+               detail={"duty_item_id": item.id, "outcome": outcome}, check_unique=False)
+
+
+def close_item(actor, item: DutyItem, outcome: str, on_date: date | None, note: str = "", *,
+               schooling: Schooling | None = None) -> DutyItem:
     """Close a dropout, hukou or finding item with its ``outcome`` (gaps: :func:`close_gap`).
 
+    A dropout's closing writes its schooling on the child's record (:func:`_dropout_record`);
+    a hukou item's sets 有户籍.
+
     :raise ProtectionError: a gap, closed, unknown outcome, bad date, a finding closed without
-        saying what was done.
+        saying what was done, a dropout back at school without the level.
     """
     if item.kind == "gap":
         raise ProtectionError("outcome", N_("监护待落实事项须登记具备监护能力的监护人后办结"))
@@ -284,6 +323,8 @@ def close_item(actor, item: DutyItem, outcome: str, on_date: date | None, note: 
     on_date = _check_date(on_date, item, "outcome_on")
     if not (note or "").strip():
         raise ProtectionError("note", N_("请写明办理情况（例如返校的学校和年级、户口登记的派出所、整改措施）"))
+    if item.kind == "dropout":
+        _dropout_record(actor, item, outcome, schooling)
     if item.kind == "hukou" and item.child.has_hukou is False:
         from app.children.services import save_child
 

@@ -32,7 +32,15 @@ def inject_helpers():
                                                                  queries.items_scope(current_user))
                                        .order_by(DutyItem.status.desc(), DutyItem.id)))
 
-    return {"duty_items_of": duty_items_of, "pv": vocab}
+    def agreement_state(child):
+        """(needs one, the one in force) for the child's page; (False, None) for those who may not see it."""
+        from app.protection import agreements
+
+        if not has_permission(current_user, "duties.view"):
+            return False, None
+        return agreements.needs_agreement(child), agreements.current_of(child.id)
+
+    return {"duty_items_of": duty_items_of, "agreement_state": agreement_state, "pv": vocab}
 
 
 def item_or_404(item_id: int) -> DutyItem:
@@ -138,8 +146,10 @@ def item_close(item_id: int):
         form = forms.CloseItemForm().limit_to(found.kind)
         if form.validate_on_submit():
             try:
+                schooling = services.Schooling(form.schooling.data or None, form.school_name.data or "",
+                                               form.grade.data or "")
                 services.close_item(current_user, found, form.outcome.data, form.outcome_on.data,
-                                    form.note.data or "")
+                                    form.note.data or "", schooling=schooling)
                 db.session.commit()
                 flash(_("事项已办结。"), "success")
                 return redirect(url_for("protection.item", item_id=found.id))
@@ -225,5 +235,5 @@ def survey():
     return render_template("protection/survey.html", children=children, open_cases=open_cases)
 
 
-from app.protection import views_bulletin, views_cases  # noqa: E402,F401  (register their routes)
+from app.protection import views_agreements, views_bulletin, views_cases  # noqa: E402,F401  (register their routes)
 from app.protection import cli  # noqa: E402,F401  (registers the commands)

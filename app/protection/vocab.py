@@ -68,6 +68,11 @@ KIND_ACTIONS = {
     "hukou": ("applied", "note"),
     "finding": ("note",),
 }
+#: the schooling a returned (or transferred) dropout is recorded with on the child's record
+RETURN_SCHOOLING = {"primary": N_("小学"), "junior": N_("初中"), "senior": N_("高中"), "vocational": N_("中职")}
+#: a dropout item's outcome → whether the child is back at school (缓学/休学: 不在学)
+DROPOUT_BACK_AT_SCHOOL = {"returned": True, "transferred": True, "exempt": False}
+
 ATTEMPT_RESULTS = {"agreed": N_("同意返校"), "refused": N_("拒绝返校"), "absent": N_("未见到本人"),
                    "pending": N_("考虑中")}
 
@@ -108,3 +113,15 @@ MEASURE_STATUSES = {
 #: a warning letter or a protection order makes the village follow up at home (G6)
 FOLLOW_UP_AFTER = {"warning_letter", "protection_order"}
 FOLLOW_UP_DAYS = 14
+
+#: who signs a 委托监护责任确认书 as the entrusting parent(s)
+ENTRUSTED_BY = {"both": N_("父母双方"), "father": N_("父亲"), "mother": N_("母亲")}
+#: why a 确认书 stopped being in force (a renewal records the new one; the others need none)
+AGREEMENT_END_REASONS = {
+    "renewed": N_("已重新签订（更换受委托监护人或续签）"),
+    "guardian_changed": N_("档案中的监护人已变更，需重新签订"),
+    "parent_returned": N_("父母返回，不再委托监护"),
+    "withdrawn": N_("登记有误，作废"),
+}
+#: a 确认书 that lapses within this many days is shown as due for renewal
+AGREEMENT_RENEW_DAYS = 30

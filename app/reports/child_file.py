@@ -16,6 +16,7 @@ from app.children import vocab as cv
 from app.children.models import Child, ChildReview
 from app.children.rules import age_band, age_on, difficulty_types
 from app.children.services import record_of
+from app.core import audit
 from app.core.dates import today_cn
 from app.core.idcard import mask_id_number
 from app.core.phone import mask_phone
@@ -159,3 +160,18 @@ def _add_cases(file: ChildFile, child: Child) -> None:
             "reports": "、".join(f"{av.AGENCIES.get(r.agency, r.agency)} {cn_date(r.reported_at)}" for r in case.reports),
             "steps": [{"date": cn_date(s.on_date), "status": av.CASE_STATUSES.get(s.status, s.status),
                        "person": s.person, "notes": s.notes or ""} for s in case.steps]})
+
+
+def audit_issue(prepared, row, context, user) -> None:
+    """A child's file is an export of that child (and a reveal when full numbers are printed)."""
+    audit.record("child.export", prepared.subject, user=user,
+                 detail={"report": row.number, "format": row.file_format, "revealed": prepared.request.reveal})
+    if prepared.request.reveal:
+        audit.record("child.reveal_id", prepared.subject, user=user,
+                     detail={"fields": ["id_number", "phones"], "report": row.number})
+
+
+def audit_download(row) -> None:
+    """Downloading a stored child's file again exports the child again."""
+    audit.record("child.export", object_type="children", object_id=row.parameters.get("child_id"),
+                 detail={"report": row.number, "download": True})

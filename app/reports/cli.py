@@ -8,16 +8,24 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import AppGroup
 
+from app.auth.models import User
+from app.core.models import Division
 from app.extensions import db
+from app.reports.common import ParameterError
+from app.reports.jobs import run_worker
+from app.reports.registry import KINDS, ReportRequest
+from app.reports.scope import OutOfScope
+from app.reports.service import ReportDenied, issue
+from app.reports.storage import stored_file
 
 reports_cli = AppGroup("reports", help="Evidence reports (PDF and Excel).")
 
 
 @reports_cli.command("render")
-@click.argument("kind", type=click.Choice(["child_file", "certificate", "ledger", "visits", "assessment",
-                                           "roster_stats", "bulletin", "roster"]))
+@click.argument("kind", type=click.Choice(sorted(KINDS)))
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "file_format", type=click.Choice(["pdf", "xlsx"]), default=None,
               help="Default: from the --out file's extension.")
@@ -31,13 +39,6 @@ reports_cli = AppGroup("reports", help="Evidence reports (PDF and Excel).")
 def render_command(kind, out, file_format, division_code, school_id, child_id, volunteer_id, period, username,
                    reveal):
     """Render a report to a file (numbered and recorded like one issued on the site)."""
-    from app.auth.models import User
-    from app.core.models import Division
-    from app.reports.common import ParameterError
-    from app.reports.registry import ReportRequest
-    from app.reports.scope import OutOfScope
-    from app.reports.service import ReportDenied, issue, stored_file
-
     file_format = file_format or ("xlsx" if out.suffix.lower() == ".xlsx" else "pdf")
     user = None
     if username:
@@ -71,10 +72,6 @@ def render_command(kind, out, file_format, division_code, school_id, child_id, v
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst: bool):
     """Run the background worker for report jobs (needs REDIS_URL)."""
-    from flask import current_app
-
-    from app.reports.jobs import run_worker
-
     if not current_app.config.get("REDIS_URL"):
         click.echo("未设置 REDIS_URL：报表任务在网站进程内运行，无需单独的工作进程。", err=True)
         sys.exit(2)

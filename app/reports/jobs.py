@@ -10,12 +10,14 @@ import secrets
 from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 
+from app.auth.models import User
 from app.core.models import utcnow
 from app.extensions import db
 from app.reports.models import ReportJob
 from app.reports.registry import ReportRequest
+from app.reports.service import issue
 
 log = logging.getLogger(__name__)
 QUEUE = "reports"
@@ -32,7 +34,7 @@ def submit(req: ReportRequest, user) -> ReportJob:
     db.session.add(job)
     db.session.commit()
     if redis_url:
-        queue(redis_url).enqueue("app.reports.jobs.run_job", job.id, job_timeout=3600, result_ttl=86400)
+        queue(redis_url).enqueue("app.reports.worker.run_job", job.id, job_timeout=3600, result_ttl=86400)
     else:
         _thread_pool().submit(_run_in_app, current_app._get_current_object(), job.id)
     return job
@@ -67,16 +69,9 @@ def _set(job_id: int, **values) -> None:
 
 
 def run_job(job_id: int) -> None:
-    """Run one job (the RQ task and the thread pool both call this). Never raises: failures are
+    """Run one job in the current app context (the thread pool and, through
+    :func:`app.reports.worker.run_job`, the RQ task call this). Never raises: failures are
     recorded on the job."""
-    if not has_app_context():  # a plain `rq worker`: build the app from the environment
-        from app import create_app
-
-        with create_app().app_context():
-            return run_job(job_id)
-    from app.auth.models import User
-    from app.reports.service import issue
-
     job = db.session.get(ReportJob, job_id)
     if job is None or job.status != "queued":
         return

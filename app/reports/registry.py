@@ -1,75 +1,81 @@
-"""The report kinds: what each takes, who may issue it, and how it is built and rendered."""
+"""The report kinds: each declares who may issue it, what it is about, its builder, its PDF
+template (or renderer) and its Excel writer. The service, the views, the jobs and the command
+line read this table and nothing else; none of them names a kind.
+
+To add a kind: declare a :class:`~app.reports.kind.Kind` (in the feature package that owns its
+data, importing only :mod:`app.reports.kind` and the report helpers it needs) and list it in
+``_DECLARED`` below. A region kind gets its form at ``/reports/<code with dashes>`` (endpoint
+``reports.<code>``) with no view code of its own.
+"""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
-from typing import Any, Callable
-
 from app.core.i18n import N_
+from app.homes import report as home_report
+from app.protection import bulletin as bulletin_report
+from app.reports import (assessment, certificate, child_file, figures, ledger, render, roster, roster_stats,
+                         sheets, visits)
+from app.reports.kind import Kind, Prepared, ReportRequest
+from app.reports.scope import Region
+from app.reports.storage import site_url
+
+__all__ = ["KINDS", "Kind", "Prepared", "ReportRequest", "kind_of"]
+ROSTER_PERIODS = N_("花名册统计按季度或年度出具")
 
 
-@dataclass
-class ReportRequest:
-    """What was asked for; stored as the issued report's parameters (JSON)."""
-
-    kind: str
-    file_format: str = "pdf"
-    division_id: int | None = None
-    organisation_id: int | None = None
-    child_id: int | None = None
-    volunteer_id: int | None = None
-    period: str | None = None
-    reveal: bool = False
-
-    def as_params(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v not in (None, False)}
-
-    @classmethod
-    def from_params(cls, params: dict) -> ReportRequest:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in params.items() if k in names})
+def _child_file(p: Prepared, user):
+    return child_file.build(p.subject, revealed=p.request.reveal)
 
 
-@dataclass(frozen=True)
-class Kind:
-    code: str
-    title: str  # Chinese, printed on the report (N_-marked for the UI)
-    permission: str
-    formats: tuple[str, ...]
-    subject: str  # child | volunteer | region
-    endpoint: str
-    landscape: bool = False
-    background: bool = False  # may be large: run in the background above the row threshold
-    levels: tuple[str, ...] = ("county", "township", "village")
-    schools: bool = False
-    period_required: bool = True
-    doc_title: str = ""  # the title printed on the document
+def _certificate(p: Prepared, user):
+    return certificate.build(p.subject, p.period, handler=getattr(user, "display_name", "") or "系统")
 
 
-KINDS: dict[str, Kind] = {k.code: k for k in (
-    Kind("child_file", N_("一人一档"), "children.export", ("pdf",), "child", "reports.child_file",
-         period_required=False, doc_title="农村留守儿童一人一档"),
-    Kind("certificate", N_("志愿服务记录证明"), "reports.certificate", ("pdf",), "volunteer",
-         "reports.certificate", period_required=False, doc_title="志愿服务记录证明"),
-    Kind("ledger", N_("活动台账"), "reports.view", ("pdf", "xlsx"), "region", "reports.ledger", landscape=True,
-         background=True, schools=True, doc_title="关爱服务活动台账"),
-    Kind("visits", N_("走访记录"), "reports.view", ("pdf", "xlsx"), "region", "reports.visits", background=True,
-         levels=("village",), doc_title="入户走访记录"),
-    Kind("assessment", N_("考核汇总"), "reports.assess", ("pdf", "xlsx"), "region", "reports.assessment",
-         background=True, levels=("county", "township"), doc_title="关爱服务工作考核汇总表"),
-    Kind("roster", N_("花名册"), "reports.assess", ("pdf", "xlsx"), "region", "reports.roster", landscape=True,
-         background=True, doc_title="农村留守儿童和困境儿童花名册"),
-    Kind("roster_stats", N_("花名册季度统计"), "reports.assess", ("pdf", "xlsx"), "region", "reports.roster_stats",
-         landscape=True, background=True, doc_title="农村留守儿童花名册季度统计表"),
-    Kind("home_assessment", N_("儿童之家运营评估"), "homes.view", ("pdf", "xlsx"), "region",
-         "reports.home_assessment", landscape=True, doc_title="儿童之家运营评估表"),
-    Kind("bulletin", N_("专项行动进展通报"), "reports.assess", ("pdf", "xlsx"), "region", "reports.bulletin",
-         doc_title="农村留守儿童关爱保护专项行动进展通报"),
-)}
+def _visits(p: Prepared, user):
+    """A region's visits, or one volunteer's."""
+    by = {"region": p.subject} if isinstance(p.subject, Region) else {"volunteer": p.subject}
+    return visits.build(p.period, **by)
+
+
+def _of_region(build):
+    """A builder of the form ``build(region, period)``."""
+    return lambda p, user: build(p.subject, p.period)
+
+
+_DECLARED = (
+    Kind("child_file", N_("一人一档"), "children.export", ("pdf",), "child", _child_file,
+         template="reports/pdf/child_file.html", doc_title="农村留守儿童一人一档", period_required=False,
+         figures=figures.records, audit_issue=child_file.audit_issue, audit_download=child_file.audit_download),
+    Kind("certificate", N_("志愿服务记录证明"), "reports.certificate", ("pdf",), "volunteer", _certificate,
+         template="reports/pdf/certificate.html", doc_title="志愿服务记录证明", period_required=False,
+         figures=figures.certificate, issuer=lambda volunteer: volunteer.organisation.name),
+    Kind("ledger", N_("活动台账"), "reports.view", ("pdf", "xlsx"), "region", _of_region(ledger.build),
+         template="reports/pdf/ledger.html", doc_title="关爱服务活动台账", excel=sheets.ledger,
+         pdf=render.ledger_pdf, figures=figures.ledger, landscape=True, background=True, schools=True),
+    Kind("visits", N_("走访记录"), "reports.view", ("pdf", "xlsx"), "region", _visits,
+         template="reports/pdf/visits.html", doc_title="入户走访记录", excel=sheets.visits,
+         pdf_context=lambda: {"thumb": render.print_photo_url}, figures=figures.visits, background=True,
+         levels=("village",), by_volunteer=True),
+    Kind("assessment", N_("考核汇总"), "reports.assess", ("pdf", "xlsx"), "region", _of_region(assessment.build),
+         template="reports/pdf/assessment.html", doc_title="关爱服务工作考核汇总表", excel=sheets.assessment,
+         figures=figures.assessment, background=True, levels=("county", "township"), counts_children=True),
+    Kind("roster", N_("花名册"), "reports.assess", ("pdf", "xlsx"), "region", _of_region(roster.build),
+         template="reports/pdf/roster.html", doc_title="农村留守儿童和困境儿童花名册", excel=sheets.roster,
+         figures=figures.roster, landscape=True, background=True, ranges_refused=ROSTER_PERIODS,
+         counts_children=True),
+    Kind("roster_stats", N_("花名册季度统计"), "reports.assess", ("pdf", "xlsx"), "region",
+         _of_region(roster_stats.build), template="reports/pdf/roster_stats.html", doc_title="农村留守儿童花名册季度统计表",
+         excel=sheets.roster_stats, pdf_context=lambda: {"columns": roster_stats.COLUMNS},
+         figures=figures.roster_stats, landscape=True, background=True, ranges_refused=ROSTER_PERIODS,
+         counts_children=True),
+    Kind("bulletin", N_("专项行动进展通报"), "reports.assess", ("pdf", "xlsx"), "region",
+         _of_region(bulletin_report.build), template="reports/pdf/bulletin.html",
+         doc_title="农村留守儿童关爱保护专项行动进展通报", excel=sheets.bulletin,
+         pdf_context=lambda: {"base": site_url()}, figures=figures.records),
+    home_report.KIND,
+)
+KINDS: dict[str, Kind] = {k.code: k for k in _DECLARED}
 
 
 def kind_of(code: str) -> Kind:
     """:raise KeyError: for an unknown kind."""
     return KINDS[code]
-
-
-Builder = Callable[..., Any]

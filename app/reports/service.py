@@ -5,17 +5,19 @@ Used the same way by the web views, the background jobs and ``flask reports rend
 """
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 import logging
 import secrets
 from datetime import timedelta
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable
 
+import segno
 import sqlalchemy as sa
-from flask import current_app
 
+from app.activities.models import CareLog
+from app.children.models import Child
 from app.core import audit
 from app.core.i18n import N_
 from app.core.dates import CHINA, today_cn
@@ -25,30 +27,19 @@ from app.extensions import db
 from app.reports import render
 from app.reports.common import ParameterError, Period, ReportMeta, cn_date, current_quarter, parse_period
 from app.reports.models import IssuedReport
-from app.reports.registry import Kind, ReportRequest, kind_of
-from app.reports.scope import OutOfScope, Region, issuer_name, resolve_region
+from app.reports.registry import Prepared, ReportRequest, kind_of
+from app.reports.scope import OutOfScope, Region, issuer_name, resolve_region, subtree_ids
+from app.reports.storage import VERIFY_PREFIX, reports_dir, site_url
+from app.volunteers.models import Volunteer
 
 log = logging.getLogger(__name__)
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed by hand
 CODE_LENGTH = 10
-VERIFY_PREFIX = "/reports/verify/"
 Progress = Callable[[int, str], None]
 
 
 class ReportDenied(PermissionError):
     """The user's role may not issue this report (403)."""
-
-
-@dataclass
-class Prepared:
-    """A checked request: the kind, its subject (child, volunteer or region) and the period."""
-
-    request: ReportRequest
-    kind: Kind
-    subject: Any
-    period: Period | None
-    division_id: int | None
-    organisation: str
 
 
 def prepare(req: ReportRequest, user) -> Prepared:
@@ -58,9 +49,6 @@ def prepare(req: ReportRequest, user) -> Prepared:
     :raise OutOfScope: subject missing or outside the user's scope (404).
     :raise ParameterError: bad period, format, or a reveal the user may not do.
     """
-    from app.children.models import Child
-    from app.volunteers.models import Volunteer
-
     kind = kind_of(req.kind)
     if user is not None and not has_permission(user, kind.permission):
         raise ReportDenied(kind.permission)
@@ -71,18 +59,18 @@ def prepare(req: ReportRequest, user) -> Prepared:
     period = None
     if kind.period_required or req.period:
         period = parse_period(req.period, current_quarter(today_cn()))
-        if kind.code in ("roster_stats", "roster") and ".." in (req.period or ""):
-            raise ParameterError(N_("花名册统计按季度或年度出具"))
+        if not kind.ranges and ".." in (req.period or ""):
+            raise ParameterError(kind.ranges_refused)
     issuer = issuer_name(user)
     if kind.subject == "child":
         subject = _get(Child, req.child_id, children_scope, user)
         return Prepared(req, kind, subject, period, subject.division_id, issuer)
-    if kind.subject == "volunteer" or (kind.code == "visits" and req.volunteer_id):
+    if kind.subject == "volunteer" or (kind.by_volunteer and req.volunteer_id):
         volunteer = _get(Volunteer, req.volunteer_id, volunteers_scope, user)
         if period is None:  # the last twelve months
             start = today_cn() - timedelta(days=365)
             period = Period(start, today_cn(), f"{cn_date(start)}至{cn_date(today_cn())}")
-        issuer = volunteer.organisation.name if kind.code == "certificate" else issuer
+        issuer = kind.issuer(volunteer) if kind.issuer else issuer
         return Prepared(req, kind, volunteer, period, volunteer.division_id, issuer)
     region = resolve_region(user, division_id=req.division_id, organisation_id=req.organisation_id,
                             levels=kind.levels, schools=kind.schools)
@@ -103,32 +91,7 @@ def _get(model, object_id, scope, user):
 
 def build_context(prepared: Prepared, user) -> Any:
     """The plain-data context of the report (the same object feeds the PDF and the workbook)."""
-    from app.reports import assessment, certificate, child_file, ledger, roster, roster_stats, visits
-
-    kind, subject, period = prepared.kind.code, prepared.subject, prepared.period
-    if kind == "child_file":
-        return child_file.build(subject, revealed=prepared.request.reveal)
-    if kind == "certificate":
-        return certificate.build(subject, period, handler=getattr(user, "display_name", "") or "系统")
-    if kind == "ledger":
-        return ledger.build(subject, period)
-    if kind == "visits":
-        if isinstance(subject, Region):
-            return visits.build(period, region=subject)
-        return visits.build(period, volunteer=subject)
-    if kind == "assessment":
-        return assessment.build(subject, period)
-    if kind == "roster":
-        return roster.build(subject, period)
-    if kind == "home_assessment":
-        from app.homes import report as home_report
-
-        return home_report.build(subject, period)
-    if kind == "bulletin":
-        from app.protection import bulletin
-
-        return bulletin.build(subject, period)
-    return roster_stats.build(subject, period)
+    return prepared.kind.build(prepared, user)
 
 
 def subject_name(prepared: Prepared) -> str:
@@ -138,17 +101,6 @@ def subject_name(prepared: Prepared) -> str:
 
 def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def reports_root() -> Path:
-    """``REPORTS_DIR``, by default ``instance/reports`` (issued files and thumbnails)."""
-    return Path(current_app.config.get("REPORTS_DIR") or Path(current_app.instance_path) / "reports")
-
-
-def reports_dir() -> Path:
-    folder = reports_root() / "files"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def issue(req: ReportRequest, user, *, progress: Progress | None = None) -> IssuedReport:
@@ -178,80 +130,35 @@ def issue(req: ReportRequest, user, *, progress: Progress | None = None) -> Issu
                       as_of=as_of_text(prepared.period))
     progress(20, "正在排版")
     if req.file_format == "pdf":
-        data, pages = render.pdf(kind.code, context, meta, progress=progress)
+        data, pages = render.pdf(kind, context, meta, progress=progress)
     else:
-        data, pages = render.xlsx(kind.code, context, meta), None
+        data, pages = render.xlsx(kind, context, meta), None
     progress(95, "正在保存")
     row.sha256 = hashlib.sha256(data).hexdigest()
     row.page_count, row.size_bytes = pages, len(data)
     row.filename = f"{row.number}.{req.file_format}"
-    row.figures = {"items": key_figures(kind.code, context, prepared)}
+    row.figures = {"items": key_figures(context, prepared)}
     (reports_dir() / row.filename).write_bytes(data)
     _audit(prepared, row, context, user)
     db.session.flush()
     return row
 
 
-def key_figures(kind: str, c, prepared: Prepared) -> list[list[str]]:
-    """The few totals an assessor compares paper against on the public verification page (no
-    names or personal details: the page is open to anyone holding the code)."""
-    from app.reports.common import duration_text, pct, pct_text
-
-    period = [["期间", prepared.period.label]] if prepared.period else []
-    scope = [["范围", prepared.subject.name]] if isinstance(prepared.subject, Region) else []
-    if kind == "ledger":
-        rows = [["活动次数", len(c.rows)], ["参与人次", c.total_count], ["志愿服务时长", duration_text(c.total_minutes)]]
-    elif kind == "visits":
-        rows = [["走访次数", len(c.visits)], ["涉及儿童", c.children], ["走访时长", duration_text(c.total_minutes)]]
-    elif kind == "assessment":
-        rows = [["在册儿童", c.coverage["children"]], ["有关爱人的儿童", c.coverage["with_carer"]],
-                ["覆盖率", c.coverage["pct"]], ["学校活动场次", c.events_total["sessions"]],
-                ["强制报告", c.case_summary["count"]], ["在册志愿者", c.volunteers_total["approved"]],
-                ["志愿服务时长", duration_text(c.volunteers_total["minutes"])]]
-    elif kind == "roster_stats":
-        t = c.total
-        rows = [["村(社区)", len(c.rows)], ["儿童总数", t["total"]], ["男", t["male"]], ["女", t["female"]],
-                ["已落实关爱人", t["with_carer"]], ["关爱覆盖率", pct_text(pct(t["with_carer"], t["total"]))]]
-    elif kind == "roster":
-        rows = [["村(社区)", len(c.villages)], ["在册儿童", c.total], ["名单截至", c.as_of]]
-    elif kind == "home_assessment":
-        from app.homes.report import key_figures as home_figures
-
-        rows = home_figures(c)
-    elif kind == "certificate":
-        rows = [["服务次数", len(c.rows)], ["累计志愿服务时长", duration_text(c.total_minutes)]]
-    else:
-        rows = [["服务记录", len(getattr(c, "logs", []) or [])]]
+def key_figures(c, prepared: Prepared) -> list[list[str]]:
+    """The few totals an assessor compares paper against on the public verification page: the
+    scope and period, the kind's own figures, and whether its checks agree."""
+    period = [("期间", prepared.period.label)] if prepared.period else []
+    scope = [("范围", prepared.subject.name)] if isinstance(prepared.subject, Region) else []
+    rows = list(prepared.kind.figures(c))
     checks = getattr(c, "checks", None)
     if checks is not None and getattr(checks, "items", None):
-        rows.append(["数据核对", "一致" if checks.ok else "存在不一致"])
+        rows.append(("数据核对", "一致" if checks.ok else "存在不一致"))
     return [[label, str(value)] for label, value in scope + period + rows]
-
-
-def site_url() -> str:
-    """The site's public address for verification URLs (``SITE_URL``).
-
-    Outside production an unset ``SITE_URL`` falls back to the local development address.
-
-    :raise ParameterError: in production when ``SITE_URL`` is not set — a report that names
-        no reachable address cannot be checked by whoever holds the paper.
-    """
-    configured = current_app.config.get("SITE_URL")
-    if configured:
-        return configured.rstrip("/")
-    if current_app.config.get("NAME") == "production":
-        raise ParameterError(N_("系统未配置网站地址（SITE_URL），不能出具报表；请联系管理员"))
-    return "http://127.0.0.1:5000"
 
 
 def qr_data_url(url: str) -> str:
     """A data: URL of an SVG QR code of ``url`` (segno, pure Python; medium error correction so
     a stamped or folded page still scans)."""
-    import base64
-    import io
-
-    import segno
-
     out = io.BytesIO()
     segno.make_qr(url, error="m").save(out, kind="svg", scale=4, border=2, xmldecl=False, svgns=True)
     return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
@@ -286,31 +193,16 @@ def _audit(prepared: Prepared, row: IssuedReport, context, user) -> None:
     detail = {"kind": row.kind, "number": row.number, "format": row.file_format, "sha256": row.sha256,
               "parameters": row.parameters}
     audit.record("report.issue", row, detail=detail, user=user)
-    if prepared.kind.code == "child_file":
-        audit.record("child.export", prepared.subject, user=user,
-                     detail={"report": row.number, "format": row.file_format, "revealed": prepared.request.reveal})
-        if prepared.request.reveal:
-            audit.record("child.reveal_id", prepared.subject, user=user,
-                         detail={"fields": ["id_number", "phones"], "report": row.number})
+    if prepared.kind.audit_issue:
+        prepared.kind.audit_issue(prepared, row, context, user)
     child_ids = getattr(context, "child_ids", None)
     if child_ids:
         audit.record("children.export", object_type="children", user=user,
                      detail={"report": row.number, "children": child_ids[:1000], "count": len(child_ids)})
 
 
-def stored_file(row: IssuedReport) -> Path | None:
-    if not row.filename:
-        return None
-    path = reports_dir() / row.filename
-    return path if path.is_file() else None
-
-
 def estimate_rows(prepared: Prepared) -> int:
     """A quick estimate of the report's size, to decide whether to run it in the background."""
-    from app.activities.models import CareLog
-    from app.children.models import Child
-    from app.reports.scope import subtree_ids
-
     if prepared.kind.subject != "region" or not isinstance(prepared.subject, Region):
         return 0
     region, period = prepared.subject, prepared.period
@@ -319,7 +211,7 @@ def estimate_rows(prepared: Prepared) -> int:
         Child.division_id.in_(subtree_ids(region)))
     if period is not None:
         stmt = stmt.where(CareLog.occurred_on >= period.start, CareLog.occurred_on <= period.end)
-    if prepared.kind.code in ("assessment", "roster_stats", "roster"):
+    if prepared.kind.counts_children:
         return (db.session.scalar(stmt) or 0) + (db.session.scalar(
             sa.select(sa.func.count()).select_from(Child).where(Child.division_id.in_(subtree_ids(region)))) or 0)
     return db.session.scalar(stmt) or 0

@@ -15,7 +15,7 @@ PRINT_SIDE = 320
 
 @lru_cache(maxsize=8)
 def thumbs_dir(root: str) -> Path:
-    """The thumbnail cache under the reports folder ``root`` (see :func:`app.reports.service.reports_root`)."""
+    """The thumbnail cache under the reports folder ``root`` (see :func:`app.reports.storage.reports_root`)."""
     folder = Path(root) / "thumbs"
     folder.mkdir(parents=True, exist_ok=True)
     return folder

@@ -15,9 +15,11 @@ from app.core.permissions import PUBLIC, deny, divisions_scope, has_permission, 
 from app.extensions import db
 from app.reports import service
 from app.reports.common import ParameterError, current_quarter, recent_quarters, recent_years
+from app.reports.jobs import submit
 from app.reports.models import IssuedReport, ReportJob
-from app.reports.registry import KINDS, ReportRequest
+from app.reports.registry import KINDS, Kind, ReportRequest
 from app.reports.scope import OutOfScope, resolve_region
+from app.reports.storage import stored_file
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 MIME = {"pdf": "application/pdf",
@@ -75,8 +77,6 @@ def _issue_or_queue(req: ReportRequest, form_page):
         prepared = service.prepare(req, current_user)
         if prepared.kind.background and service.estimate_rows(prepared) > current_app.config.get(
                 "REPORTS_SYNC_ROWS", 3000):
-            from app.reports.jobs import submit
-
             job = submit(req, current_user)
             return redirect(url_for("reports.job", token=job.token))
         row = service.issue(req, current_user)
@@ -93,7 +93,7 @@ def _issue_or_queue(req: ReportRequest, form_page):
 
 
 def _send(row: IssuedReport):
-    path = service.stored_file(row)
+    path = stored_file(row)
     if path is None:
         abort(404)
     return send_file(path, mimetype=MIME[row.file_format], as_attachment=True,
@@ -107,7 +107,7 @@ def _region_form(kind_code: str):
         divisions, schools = _regions(kind)
         return render_template("reports/form.html", kind=kind, divisions=divisions, schools=schools,
                                quarters=recent_quarters(today_cn()), years=recent_years(today_cn()),
-                               ranges=kind.code not in ("roster_stats", "roster"), current=request.form.get("period")
+                               ranges=kind.ranges, current=request.form.get("period")
                                or current_quarter(today_cn()))
 
     if request.method == "POST":
@@ -115,46 +115,18 @@ def _region_form(kind_code: str):
     return page()
 
 
-@bp.route("/ledger", methods=["GET", "POST"])
-@policy("reports.view")
-def ledger():
-    return _region_form("ledger")
+def _region_view(kind: Kind):
+    """The form of a region kind (pick the region and the period, then issue or queue it)."""
+    def view():
+        return _region_form(kind.code)
+
+    view.__name__ = kind.code
+    return policy(kind.permission)(view)
 
 
-@bp.route("/visits", methods=["GET", "POST"])
-@policy("reports.view")
-def visits():
-    return _region_form("visits")
-
-
-@bp.route("/assessment", methods=["GET", "POST"])
-@policy("reports.assess")
-def assessment():
-    return _region_form("assessment")
-
-
-@bp.route("/roster", methods=["GET", "POST"])
-@policy("reports.assess")
-def roster():
-    return _region_form("roster")
-
-
-@bp.route("/bulletin", methods=["GET", "POST"])
-@policy("reports.assess")
-def bulletin():
-    return _region_form("bulletin")
-
-
-@bp.route("/home-assessment", methods=["GET", "POST"])
-@policy("homes.view")
-def home_assessment():
-    return _region_form("home_assessment")
-
-
-@bp.route("/roster-stats", methods=["GET", "POST"])
-@policy("reports.assess")
-def roster_stats():
-    return _region_form("roster_stats")
+for _kind in KINDS.values():  # every region kind of the registry gets its form, /reports/<code-with-dashes>
+    if _kind.subject == "region":
+        bp.add_url_rule(f"/{_kind.path}", endpoint=_kind.code, view_func=_region_view(_kind), methods=["GET", "POST"])
 
 
 @bp.route("/child/<int:child_id>", methods=["GET", "POST"])
@@ -260,9 +232,9 @@ def issued_download(report_id: int):
 
 def _download(row: IssuedReport):
     audit.record("report.download", row, detail={"number": row.number, "kind": row.kind})
-    if row.kind == "child_file":
-        audit.record("child.export", object_type="children", object_id=row.parameters.get("child_id"),
-                     detail={"report": row.number, "download": True})
+    kind = KINDS.get(row.kind)
+    if kind is not None and kind.audit_download:
+        kind.audit_download(row)
     db.session.commit()
     return _send(row)
 

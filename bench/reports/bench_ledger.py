@@ -213,7 +213,7 @@ def render_once(db_path: Path, work: Path, kind: str, save_html: Path | None) ->
         import app.reports.render as render_mod
 
         render_mod.render_chunks = timed
-        pdfmod.render_each = timed_each
+        render_mod.render_each = timed_each
         setup = time.perf_counter() - started
         if kind == "ledger":
             req = ReportRequest("ledger", division_id=3, period=QUARTER)

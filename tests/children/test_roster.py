@@ -27,6 +27,24 @@ from app.children.roster import (
 from app.core.idcard import make_id_number
 
 Cells = dict[str, Any]
+
+
+@pytest.fixture(autouse=True)
+def both_readers_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every workbook these tests read through python-calamine is read by openpyxl too, and the
+    two results must be identical (the readers must never be told apart)."""
+    from app.children.roster import reader
+
+    from tests.children.roster_twins import dump
+
+    fast = reader._parse_with_calamine
+
+    def twin(data: bytes, options: Any) -> Any:
+        result = fast(data, options)
+        assert dump(result) == dump(reader.parse_with_openpyxl(data, options))
+        return result
+
+    monkeypatch.setattr(reader, "_parse_with_calamine", twin)
 TITLE_ROWS = (
     ["农村留守儿童基本情况登记表"],
     ["填报单位(盖章):岑巩县民政局", None, None, None, None, "填报日期:2026-09-30"],

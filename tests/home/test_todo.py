@@ -155,7 +155,8 @@ def test_township_supervisor_sees_the_cases_and_pairs_of_his_township(login, wor
     db.session.commit()
     found = keys(world.user("township_supervisor"))
     assert found[0] == "cases.escalated" and f"pairs.overdue.{world.a.township.id}" in found
-    assert keys(world.user("township_supervisor", "b")) == []
+    # region B's supervisor: nothing of region A (only his own children lacking a 确认书)
+    assert keys(world.user("township_supervisor", "b")) == ["duties.agreements.missing"]
     assert "已升级、仍无人确认的强制报告" in lines(login("township_supervisor"))
 
 

@@ -39,7 +39,8 @@ def counted(world, db):
     _closed_gap(world.user("village_director", "b"), factories.child(world.b.village, name="乙村"), "entrusted", 3)
     back = services.open_item(d, kids[6], "dropout", "dropped_out", on_date=today_cn() - timedelta(days=20))
     services.add_step(d, back, "attempt", today_cn() - timedelta(days=8), "校长", result="agreed")
-    services.close_item(d, back, "returned", today_cn() - timedelta(days=1), "回校读初二")
+    services.close_item(d, back, "returned", today_cn() - timedelta(days=1), "回校读初二",
+                        schooling=services.Schooling("junior"))
     services.open_item(d, kids[7], "dropout", "dropped_out", on_date=today_cn() - timedelta(days=20))
     hukou = services.open_item(d, kids[7], "hukou", "no_hukou", on_date=today_cn() - timedelta(days=20))
     services.close_item(d, hukou, "registered", today_cn(), "水尾镇派出所")

@@ -43,8 +43,14 @@ def test_dropout_steps_need_their_facts(world, db):
     with pytest.raises(services.ProtectionError) as err:
         services.close_item(director, item, "returned", today_cn(), "")
     assert err.value.field == "note"
-    services.close_item(director, item, "returned", today_cn(), "回校")
+    with pytest.raises(services.ProtectionError) as err:  # back at school: at which level?
+        services.close_item(director, item, "returned", today_cn(), "回校")
+    assert err.value.field == "schooling"
+    services.close_item(director, item, "returned", today_cn(), "回校",
+                        schooling=services.Schooling("junior", "水尾中学", "初二"))
     assert [s.action for s in item.steps] == ["opened", "attempt", "written_report", "closed"]
+    pupil = world.a.pupil
+    assert (pupil.schooling, pupil.school_name, pupil.grade) == ("junior", "水尾中学", "初二")
 
 
 def test_school_staff_open_a_dropout_item_for_their_pupil_only(world, db, login):
@@ -77,3 +83,28 @@ def test_a_visit_with_a_hazard_and_a_need_creates_items_for_the_director(world, 
     assert world.a.child.name in ledger and "安全隐患" in ledger
     make_log(volunteer, world.a.child, "talk")  # nothing to follow up: no item
     assert len(items(db, "finding")) == 2
+
+
+def test_a_dropout_back_at_school_updates_the_record_through_the_form(world, db, login):
+    """School staff close their pupil's dropout item; the record's 就学 follows (no more 辍学)."""
+    director, pupil = world.user("village_director"), world.a.pupil
+    save_child(director, pupil, {"schooling": "dropped_out"}, on_date=today_cn())
+    db.session.commit()
+    [item] = items(db, "dropout")
+    assert "dropout" in pupil.categories
+    school = login("school_staff")
+    path = f"/duties/{item.id}/close"
+    form = {"outcome": "returned", "outcome_on": today_cn().isoformat(), "note": "已回校读五年级", "grade": "五年级"}
+    missing = school.post(path, form, token_from=f"/duties/{item.id}")
+    text = missing.get_data(as_text=True)
+    assert missing.status_code == 400 and "请选择返校后的就学阶段" in text
+    assert "已回校读五年级" in text and 'value="五年级"' in text  # nothing typed is lost
+    ok = school.post(path, {**form, "schooling": "primary"}, token_from=f"/duties/{item.id}")
+    assert ok.status_code == 302
+    db.session.expire_all()
+    pupil = db.session.get(type(pupil), pupil.id)
+    assert (pupil.schooling, pupil.grade) == ("primary", "五年级") and "dropout" not in pupil.categories
+    assert items(db, "dropout")[0].status == "closed" and len(items(db, "dropout")) == 1
+    deferred = services.open_item(director, pupil, "dropout", "dropped_out")
+    services.close_item(director, deferred, "exempt", today_cn(), "因病休学一年")
+    assert pupil.schooling == "not_in_school"

@@ -115,7 +115,8 @@ def issue(kind: str, user=None, **params):
     """Issue a report through the service and return (row, file bytes)."""
     from app.extensions import db
     from app.reports.registry import ReportRequest
-    from app.reports.service import issue as issue_report, stored_file
+    from app.reports.service import issue as issue_report
+    from app.reports.storage import stored_file
 
     row = issue_report(ReportRequest(kind, **params), user)
     db.session.commit()

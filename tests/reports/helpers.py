@@ -16,7 +16,7 @@ def report_objects(world, region: str) -> dict:
 
     from flask import current_app
 
-    from app.reports.service import reports_dir
+    from app.reports.storage import reports_dir
 
     if not current_app.config.get("REPORTS_DIR"):
         current_app.config["REPORTS_DIR"] = tempfile.mkdtemp(prefix="xb-reports-")

@@ -37,6 +37,7 @@ def test_roster_stats_add_up_and_an_inconsistency_is_flagged(world, activity):
 def test_assessment_and_ledger_checks(world, activity, tmp_path):
     from app.reports import assessment, ledger
     from app.reports.common import quarter_period
+    from app.reports.registry import KINDS
     from app.reports.render import pdf
     from app.reports.common import ReportMeta
     from tests.reports.conftest import pdf_text
@@ -48,7 +49,7 @@ def test_assessment_and_ledger_checks(world, activity, tmp_path):
     assert a.case_summary["count"] == 1 and a.cases[0]["police_h"] == "0.3"
     a.roster[0]["total"] += 5
     assert not assessment.check(a).ok
-    data, _ = pdf("assessment", a, ReportMeta(title="关爱服务工作考核汇总表", number="XB-2026-000001", code="ABCDEFGHJK"))
+    data, _ = pdf(KINDS["assessment"], a, ReportMeta(title="关爱服务工作考核汇总表", number="XB-2026-000001", code="ABCDEFGHJK"))
     text = pdf_text(data, tmp_path)
     assert "不一致" in text and "各年龄段之和" in text
     led = ledger.build(_region(world), period)

@@ -65,10 +65,11 @@ def test_chunked_ledger_with_a_two_page_cover_numbers_every_page_once(app, tmp_p
     several parts still give 第1页 … 第N页, each once, all naming 共N页, and the signatures sit
     on the last page with the last rows."""
     from app.reports import render
+    from app.reports.registry import KINDS
 
     monkeypatch.setattr(render, "PAGES_PER_CHUNK", 3)
     built = _big_ledger(n_rows=260, n_kinds=40)
-    data, pages = render.pdf("ledger", built, _meta())
+    data, pages = render.pdf(KINDS["ledger"], built, _meta())
     texts = _pages_text(data, tmp_path)
     assert pages == pdf_pages(data) == len(texts) and pages > 8
     assert "合计260" not in texts[0]  # the cover really takes more than one page
@@ -88,6 +89,7 @@ def test_signature_block_is_never_alone_on_its_page(app, tmp_path):
     """Whatever the number of rows, the page with the signatures also holds table rows."""
     from app.reports import render, roster_stats
     from app.reports.common import Checks, ReportMeta
+    from app.reports.registry import KINDS
 
     meta = ReportMeta(title="农村留守儿童花名册季度统计表", subtitle="甲县 · 2026年第3季度", organisation="甲县民政局",
                       number="XB-2026-000002", code="ABCDEFGHJK", landscape=True)
@@ -98,7 +100,7 @@ def test_signature_block_is_never_alone_on_its_page(app, tmp_path):
         stats = roster_stats.RosterStats("甲县", "2026年第3季度", "村(社区)", rows,
                                          {"name": "合计", **{k: v * n for k, v in one.items()}}, Checks())
         assert roster_stats.check(stats).ok
-        data, _ = render.pdf("roster_stats", stats, meta)
+        data, _ = render.pdf(KINDS["roster_stats"], stats, meta)
         last = _pages_text(data, tmp_path)[-1]
         assert "盖章处" in last
         if "合计" not in last and "鱼塘" not in last:

@@ -74,7 +74,7 @@ def _past_world(world, db):
 def test_report_is_true_for_its_period_and_adds_up(app, world, db, tmp_path):
     home, room, month = _past_world(world, db)
     region = resolve_region(None, division_id=world.a.village.id)
-    r = report.build(region, month)
+    r = report.assess(region, month)
     assert r.checks.ok, r.checks.failed
     by_name = {row.name: row for row in r.rows}
     village = by_name[home.organisation.name]
@@ -87,12 +87,12 @@ def test_report_is_true_for_its_period_and_adds_up(app, world, db, tmp_path):
         assert r.total[key] == pytest.approx(sum(getattr(row, key) for row in r.rows))
     assert r.villages == 1 and r.villages_with_home == 1
     # today (this year so far) the village home meets all of the 8有 and holds one photo
-    now = report.build(region, Period(today_cn().replace(month=1, day=1), today_cn().replace(month=12, day=31), "今年"))
+    now = report.assess(region, Period(today_cn().replace(month=1, day=1), today_cn().replace(month=12, day=31), "今年"))
     assert {row.name: (len(row.met), row.photos) for row in now.rows}[home.organisation.name] == (8, 1)
     # a home opened after the period is not listed
     db.session.get(ChildrenHome, room.id).opened_on = month.end + timedelta(days=1)
     db.session.commit()
-    assert [row.name for row in report.build(region, month).rows] == [home.organisation.name]
+    assert [row.name for row in report.assess(region, month).rows] == [home.organisation.name]
 
 
 def test_pdf_and_excel_issued_and_consistent(app, world, db, tmp_path):

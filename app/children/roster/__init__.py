@@ -1,8 +1,9 @@
 """Import and export of the official roster (农村留守儿童基本情况登记表) as .xlsx.
 
-Import (:func:`parse_roster`) is defensive: the file is checked as a container before
-openpyxl sees it (size, signature, encrypted/legacy OLE files, macros, zip bombs), then read
-in read-only mode. The header is found anywhere in the first rows by matching known column
+Import (:func:`parse_roster`) is defensive: the file is checked as a container before any
+reader sees it (size, signature, encrypted/legacy OLE files, macros, zip bombs, DTDs), then
+read by python-calamine, or by openpyxl in read-only mode where calamine cannot give the same
+values (see :mod:`.grid`). The header is found anywhere in the first rows by matching known column
 names (one or two header levels, merged or repeated group cells, combined names such as
 ``父亲姓名``, columns in any order). Every data row is parsed into a *record* (see
 :data:`app.children.vocab.RECORD_FIELDS`) and validated with :mod:`app.children.rules`;
@@ -14,7 +15,8 @@ All writers neutralise formula-like text (OWASP CSV/Excel injection), and import
 so export → import round-trips.
 
 The package's modules, in reading order: :mod:`.results` (limits, errors, result types),
-:mod:`.container` (checks before openpyxl), :mod:`.headers`, :mod:`.cells`, :mod:`.reader`
+:mod:`.container` (checks before reading), :mod:`.grid` (the two readers), :mod:`.headers`,
+:mod:`.cells`, :mod:`.reader`
 and :mod:`.writer`. Everything public is importable from here.
 """
 

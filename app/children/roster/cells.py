@@ -65,12 +65,17 @@ def _text(value: object) -> str | None:
     """Cell → stripped text; blanks and placeholders (``/``, ``—``) → ``None``."""
     if value is None:
         return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime):
-        value = value.date()
-    text = unneutralize(str(value).strip()) if isinstance(value, str) else str(value)
-    text = text.strip().strip("\u200b\ufeff")
+    if type(value) is str:  # most cells: no conversions to try
+        text = value.strip()
+        text = unneutralize(text).strip() if text.startswith("'") else text
+    else:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, datetime):
+            value = value.date()
+        text = unneutralize(str(value).strip()) if isinstance(value, str) else str(value)
+        text = text.strip()
+    text = text.strip("\u200b\ufeff")
     if not text or (len(text) <= 4 and fold(text) in _PLACEHOLDERS):
         return None
     return text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -38,6 +38,7 @@ from .results import (
     SkippedRow,
     Source,
 )
+from .grid import UseOpenpyxl, calamine_sheets, openpyxl_values, read_calamine_sheet
 from .sheet import iter_rows
 
 
@@ -165,13 +166,13 @@ def _row_issues(
     record: dict[str, Any],
     parse_issues: list[Issue],
     reference_date: date,
-    places: Mapping[str, Any],
+    places: rules.Places,
 ) -> list[Issue]:
     """Rules' issues plus parsing issues; an ID that lost digits hides the rules' ID issues."""
     lost = {issue.field for issue in parse_issues if issue.code == "id_precision_lost"}
     if "id_number" in lost:
         lost |= {"birth_date", "sex"}  # the mismatch checks compare with the lost digits
-    found = rules.validate_record(record, reference_date, **places)
+    found = rules.validate_record(record, reference_date, places=places)
     found = [i for i in found if not (i.code in _ID_CODES and i.field in lost)]
     return parse_issues + found
 
@@ -214,7 +215,9 @@ def parse_roster(
     ``source`` is a path, bytes or a binary stream. The 填报日期 in the rows above the header
     is the reference date for ages; ``reference_date`` (else today) is used when it is absent.
     ``townships``/``villages`` are the county's known places (see
-    :func:`app.children.rules.validate_record`).
+    :func:`app.children.rules.validate_record`). The cells are read by python-calamine, or by
+    openpyxl where calamine cannot give the same values (see :mod:`.grid`); the result is the
+    same either way.
 
     :raise RosterFileError: when the file as a whole cannot be read: ``too_big``,
         ``empty_file``, ``encrypted``, ``legacy_xls``, ``csv``, ``not_xlsx``, ``corrupt``,
@@ -223,6 +226,41 @@ def parse_roster(
     """
     data = _read_source(source, max_bytes)
     check_workbook_bytes(data, max_unpacked_bytes=max_unpacked_bytes, max_rows=max_rows)
+    options = _Options(reference_date, {"townships": townships, "villages": villages}, max_rows,
+                       sheet_name)
+    try:
+        return _parse_with_calamine(data, options)
+    except UseOpenpyxl:
+        return parse_with_openpyxl(data, options)
+
+
+@dataclass(frozen=True)
+class _Options:
+    reference_date: date | None
+    places: Mapping[str, Any]
+    max_rows: int
+    sheet_name: str | None
+
+    @property
+    def raw_cap(self) -> int:
+        """Rows (blank ones included) read below the header before giving up."""
+        return max(2 * self.max_rows, self.max_rows + 10_000)
+
+
+def _parse_with_calamine(data: bytes, options: _Options) -> RosterParseResult:
+    """:raise UseOpenpyxl: when openpyxl must read this workbook instead."""
+    names, workbooks = calamine_sheets(data, options.raw_cap)
+    if options.sheet_name and options.sheet_name not in names:
+        raise RosterFileError("no_sheet", name=options.sheet_name)
+    if options.sheet_name and options.sheet_name not in workbooks:
+        raise UseOpenpyxl  # a chart sheet: openpyxl decides what that means
+    wanted = [options.sheet_name] if options.sheet_name else list(workbooks)
+    sheets = (_CalamineSheet(name, read_calamine_sheet(workbooks[name], name)) for name in wanted)
+    return _parse_sheets(sheets, options, epoch=None)  # the 1900 system (1904 goes to openpyxl)
+
+
+def parse_with_openpyxl(data: bytes, options: _Options) -> RosterParseResult:
+    """The workbook read by openpyxl (read-only mode); ``data`` has passed the container check."""
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except RosterFileError:
@@ -230,7 +268,10 @@ def parse_roster(
     except Exception:  # openpyxl raises many types on damaged parts
         raise RosterFileError("corrupt") from None
     try:
-        return _parse_workbook(workbook, reference_date, townships, villages, max_rows, sheet_name)
+        if options.sheet_name and options.sheet_name not in workbook.sheetnames:
+            raise RosterFileError("no_sheet", name=options.sheet_name)
+        chosen = [workbook[options.sheet_name]] if options.sheet_name else list(workbook.worksheets)
+        return _parse_sheets((_OpenpyxlSheet(s) for s in chosen), options, workbook.epoch)
     except RosterFileError:
         raise
     except _DAMAGE_ERRORS as exc:
@@ -239,27 +280,58 @@ def parse_roster(
         workbook.close()
 
 
-def _parse_workbook(
-    workbook: Any,
-    reference_date: date | None,
-    townships: Collection[str] | None,
-    villages: Collection[str] | Mapping[str, Collection[str]] | None,
-    max_rows: int,
-    sheet_name: str | None,
-) -> RosterParseResult:
-    if sheet_name and sheet_name not in workbook.sheetnames:
-        raise RosterFileError("no_sheet", name=sheet_name)
-    sheets = [workbook[sheet_name]] if sheet_name else list(workbook.worksheets)
-    for sheet in sheets:
+class _OpenpyxlSheet:
+    """A read-only openpyxl worksheet: values, and the number formats of date cells."""
+
+    def __init__(self, sheet: Any) -> None:
         sheet.reset_dimensions()  # a wrong <dimension> must not make us pad millions of rows
-        head = [tuple(c.value for c in row) for row in iter_rows(sheet, max_row=HEADER_SCAN_ROWS)]
+        self.sheet, self.title = sheet, sheet.title
+
+    def head(self) -> list[tuple[Any, ...]]:
+        return [tuple(c.value for c in row) for row in iter_rows(self.sheet, max_row=HEADER_SCAN_ROWS)]
+
+    def rows(self, first_row: int, width: int, date_cols: Sequence[int]) -> Iterator[_SheetRow]:
+        for cells in iter_rows(self.sheet, min_row=first_row):
+            values = tuple(c.value for c in cells[:width]) + (None,) * (width - len(cells))
+            formats = {
+                c: cells[c].number_format
+                for c in date_cols
+                if c < len(cells) and isinstance(cells[c].value, (datetime, date))
+            }
+            yield values, formats
+
+
+class _CalamineSheet:
+    """A sheet read whole by calamine; no date style lacks the day (else openpyxl reads it), so
+    every date cell shows the day and needs no number format."""
+
+    def __init__(self, title: str, grid: list[list[Any]]) -> None:
+        self.title, self.grid = title, grid
+
+    def head(self) -> list[tuple[Any, ...]]:
+        return [openpyxl_values(row) for row in self.grid[:HEADER_SCAN_ROWS]]
+
+    def rows(self, first_row: int, width: int, date_cols: Sequence[int]) -> Iterator[_SheetRow]:
+        no_formats: dict[int, str] = {}
+        for row in self.grid[first_row - 1 :]:
+            values = openpyxl_values(row[:width])
+            yield values + (None,) * (width - len(values)), no_formats
+
+
+_SheetRow = tuple[tuple[Any, ...], Mapping[int, str]]
+
+
+def _parse_sheets(sheets: Iterable[Any], options: _Options, epoch: Any) -> RosterParseResult:
+    """The first sheet with a header, parsed; ``epoch`` is the workbook's date system."""
+    for sheet in sheets:
+        head = sheet.head()
         found = _find_header(head)
         if found is None:
             continue
         header = _build_header(head, found[0], found[1], offset=1)
         _require_columns(header.mapping)
         title, unit, fill_date = _header_area(head[: found[0]])
-        ref, source = _reference(fill_date, reference_date)
+        ref, source = _reference(fill_date, options.reference_date)
         result = RosterParseResult(
             sheet.title,
             title,
@@ -274,8 +346,7 @@ def _parse_workbook(
             [],
             list(header.issues),
         )
-        places = {"townships": townships, "villages": villages}
-        _read_rows(sheet, header, result, places, max_rows, workbook.epoch)
+        _read_rows(sheet, header, result, options, epoch)
         return result
     raise RosterFileError("no_header", rows=HEADER_SCAN_ROWS)
 
@@ -288,14 +359,7 @@ def _reference(fill_date: date | None, parameter: date | None) -> tuple[date, st
     return date.today(), "today"
 
 
-def _read_rows(
-    sheet: Any,
-    header: _Header,
-    result: RosterParseResult,
-    places: Mapping[str, Any],
-    max_rows: int,
-    epoch: Any,
-) -> None:
+def _read_rows(sheet: Any, header: _Header, result: RosterParseResult, options: _Options, epoch: Any) -> None:
     """Parse every row below the header into ``result``.
 
     :raise RosterFileError: ``too_many_rows``.
@@ -304,30 +368,30 @@ def _read_rows(
     date_cols = [header.mapping[f] for f in vocab.DATE_FIELDS if f in header.mapping]
     ctx = _row_context(header, epoch)
     seen_ids: dict[str, int] = {}
-    raw_cap, counted = max(2 * max_rows, max_rows + 10_000), 0
+    counted = 0
     first_row = header.rows[-1] + 1
-    for offset, cells in enumerate(iter_rows(sheet, min_row=first_row)):
-        if offset >= raw_cap:
-            raise RosterFileError("too_many_rows", limit=max_rows)
-        values = tuple(c.value for c in cells[:width]) + (None,) * (width - len(cells))
+    places = _folded_places(options.places)
+    for offset, (values, formats) in enumerate(sheet.rows(first_row, width, date_cols)):
+        if offset >= options.raw_cap:
+            raise RosterFileError("too_many_rows", limit=options.max_rows)
         row_number = first_row + offset
         kind = _row_kind(values, header)
         if kind == "blank":
             continue
         counted += 1
-        if counted > max_rows:
-            raise RosterFileError("too_many_rows", limit=max_rows)
+        if counted > options.max_rows:
+            raise RosterFileError("too_many_rows", limit=options.max_rows)
         if kind is not None:
             result.skipped.append(SkippedRow(row_number, kind, _row_text(values)))
             continue
-        formats = {
-            c: cells[c].number_format
-            for c in date_cols
-            if c < len(cells) and isinstance(cells[c].value, (datetime, date))
-        }
         result.rows.append(
             _make_row(row_number, values, formats, ctx, result.reference_date, places, seen_ids)
         )
+
+
+def _folded_places(places: Mapping[str, Any]) -> rules.Places:
+    """The county's places folded once for the whole file, not once per row."""
+    return rules.fold_places(**places)
 
 
 def _make_row(
@@ -336,7 +400,7 @@ def _make_row(
     formats: Mapping[int, str],
     ctx: _RowContext,
     reference_date: date,
-    places: Mapping[str, Any],
+    places: rules.Places,
     seen_ids: dict[str, int],
 ) -> RosterRow:
     record, parse_issues = _parse_row(values, formats, ctx)

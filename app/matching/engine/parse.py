@@ -20,7 +20,7 @@ CHILD_KEYS = frozenset(("id", "lat", "lon", "county", "female", "age", "categori
 VOL_KEYS = frozenset(("id", "lat", "lon", "county", "female", "capacity", "max_km",
                       "cross_county", "skills", "prefer_gender", "prefer_age_band"))
 #: optional fields (a file without them solves exactly as before they existed)
-CHILD_OPTIONAL = frozenset(("school",))
+CHILD_OPTIONAL = frozenset(("school", "household"))
 CHILD_ALLOWED = CHILD_KEYS | CHILD_OPTIONAL
 VOL_OPTIONAL = frozenset(("held", "school"))
 VOL_ALLOWED = VOL_KEYS | VOL_OPTIONAL
@@ -167,10 +167,11 @@ def parse_problem(data: Any) -> tuple:
             np.array(exv, dtype=np.int32), cidx, vidx)
 
 
-def _school(where: str, x: Any, school_code: dict) -> int:
-    """The code of an optional ``school`` (a non-empty string; new schools join ``school_code``)."""
+def _school(where: str, x: Any, school_code: dict, fld: str = "school") -> int:
+    """The code of an optional ``school`` or ``household`` (a non-empty string; new ones join
+    ``school_code``)."""
     if type(x) is not str or not x:
-        raise _bad(where, "school", "a non-empty string", x)
+        raise _bad(where, fld, "a non-empty string", x)
     return school_code.setdefault(x, len(school_code))
 
 
@@ -211,13 +212,19 @@ def _parse_children(children: list, county_code: dict,
     cats = [0] * n
     needs = [0] * n
     school = [-1] * n
+    household = [-1] * n
+    household_code: dict[str, int] = {}
     for i, r in enumerate(children):
         if type(r) is not dict:
             raise ProblemError(f"children[{i}]: must be an object, got {_type_name(r)}")
         if r.keys() != CHILD_KEYS:
             if not CHILD_KEYS <= r.keys() <= CHILD_ALLOWED:
                 raise _key_error(_where("children", i, r), r, CHILD_ALLOWED, CHILD_KEYS)
-            school[i] = _school(_where("children", i, r), r["school"], school_code)
+            if "school" in r:
+                school[i] = _school(_where("children", i, r), r["school"], school_code)
+            if "household" in r:
+                household[i] = _school(_where("children", i, r), r["household"], household_code,
+                                       "household")
         lat[i], lon[i], cty[i], fem[i] = _person("children", i, r, cid, cidx, county_code)
         x = r["age"]
         if type(x) is not int or not 0 <= x <= 150:
@@ -233,7 +240,8 @@ def _parse_children(children: list, county_code: dict,
         c_lat=np.array(lat, dtype=np.float64), c_lon=np.array(lon, dtype=np.float64),
         c_county=np.array(cty, dtype=np.int32), c_female=np.array(fem, dtype=bool),
         c_age=np.array(age, dtype=np.int64), c_cats=np.array(cats, dtype=np.uint16),
-        c_needs=np.array(needs, dtype=np.uint16), c_school=np.array(school, dtype=np.int32))
+        c_needs=np.array(needs, dtype=np.uint16), c_school=np.array(school, dtype=np.int32),
+        c_household=np.array(household, dtype=np.int32), households=list(household_code))
 
 
 def _parse_volunteers(volunteers: list, county_code: dict,

@@ -70,6 +70,9 @@ class Problem:
     c_school: np.ndarray
     v_school: np.ndarray
     schools: list
+    # optional household (code into ``households``, -1 none): siblings share one
+    c_household: np.ndarray
+    households: list
     # the coordinator's steering: pinned pairs (must be kept) and excluded pairs (never)
     pin_child: np.ndarray = np.zeros(0, dtype=np.int64)
     pin_vol: np.ndarray = np.zeros(0, dtype=np.int64)
@@ -109,7 +112,9 @@ class Problem:
                      county=self.counties[self.c_county[i]], female=bool(self.c_female[i]),
                      age=int(self.c_age[i]), categories=names_of(int(self.c_cats[i]), CATEGORIES),
                      needs=names_of(int(self.c_needs[i]), SKILLS),
-                     school=self.schools[self.c_school[i]] if self.c_school[i] >= 0 else None)
+                     school=self.schools[self.c_school[i]] if self.c_school[i] >= 0 else None,
+                     household=(self.households[self.c_household[i]] if self.c_household[i] >= 0
+                                else None))
 
     def volunteer(self, j: int) -> Volunteer:
         pg = int(self.v_pref_gender[j])

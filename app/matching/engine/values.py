@@ -42,6 +42,7 @@ class Child:
     categories: Sequence[str] = ()
     needs: Sequence[str] = ()
     school: str | None = None  # optional: the school the child attends
+    household: str | None = None  # optional: siblings share one (engine/siblings.py)
 
     @property
     def tier(self) -> str:
@@ -61,6 +62,8 @@ class Child:
              "categories": _as_list(self.categories), "needs": _as_list(self.needs)}
         if self.school is not None:
             d["school"] = self.school
+        if self.household is not None:
+            d["household"] = self.household
         return d
 
 
