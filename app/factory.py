@@ -154,6 +154,7 @@ def register_blueprints(app: Flask) -> None:
     from app.homes.views import bp as homes_bp
     from app.families.views import bp as families_bp
     from app.rounds.views import bp as rounds_bp
+    from app.orgs.views import bp as orgs_bp
     from app.volunteers.views import bp as volunteers_bp
     from app.notify.views import bp as notify_bp
 
@@ -169,6 +170,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(homes_bp)
     app.register_blueprint(families_bp)
     app.register_blueprint(rounds_bp)
+    app.register_blueprint(orgs_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(pwa_bp)  # before the request hooks: its header hook must run after theirs

@@ -67,6 +67,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "rounds.manage": frozenset({"village_director", "coordinator", "admin"}),
     "rounds.compliance": frozenset({"village_director", "township_supervisor", "coordinator", "auditor", "admin"}),
     "rounds.rules": frozenset({"coordinator", "admin"}),
+    # organisations of one's region (schools, 关工委, 妇联, social organisations, …)
+    "orgs.view": frozenset({"coordinator", "village_director", "township_supervisor", "auditor", "admin"}),
+    "orgs.manage": frozenset({"coordinator", "admin"}),
     "audit.view": frozenset({"auditor", "admin"}),
     "admin": frozenset({"admin"}),
 }

@@ -21,7 +21,7 @@ def make_home(actor, village, name=None, photos=None):
 
 def workspace_objects(world, region: str) -> dict:
     """URL values of a 儿童之家 of ``region``'s village, one of its evidence photos and a 包片
-    assignment of the village's director (made once)."""
+    assignment of the village's director (made once); the region's school as an organisation."""
     cache = world.__dict__.setdefault("_workspace_objects", {})
     if region not in cache:
         r = getattr(world, region)
@@ -29,5 +29,6 @@ def workspace_objects(world, region: str) -> dict:
         assignment = rounds.create_assignment(r.users["coordinator"], r.users["village_director"], "area", r.village,
                                               started_on=today_cn())
         db.session.commit()
-        cache[region] = {"home_id": home.id, "evidence_id": home.evidence[0].id, "assignment_id": assignment.id}
+        cache[region] = {"home_id": home.id, "evidence_id": home.evidence[0].id, "assignment_id": assignment.id,
+                         "org_id": r.school.id}
     return cache[region]
