@@ -133,6 +133,7 @@ def _import_models() -> None:
     import app.notify.models  # noqa: F401
     import app.protection.models  # noqa: F401
     import app.rounds.models  # noqa: F401
+    import app.plans.models  # noqa: F401
     import app.reports.models  # noqa: F401
     import app.volunteers.models  # noqa: F401
     import app.homes.models  # noqa: F401
@@ -155,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     from app.families.views import bp as families_bp
     from app.rounds.views import bp as rounds_bp
     from app.orgs.views import bp as orgs_bp
+    from app.plans.views import bp as plans_bp
     from app.volunteers.views import bp as volunteers_bp
     from app.notify.views import bp as notify_bp
 
@@ -171,6 +173,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(families_bp)
     app.register_blueprint(rounds_bp)
     app.register_blueprint(orgs_bp)
+    app.register_blueprint(plans_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(pwa_bp)  # before the request hooks: its header hook must run after theirs

@@ -70,6 +70,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # organisations of one's region (schools, 关工委, 妇联, social organisations, …)
     "orgs.view": frozenset({"coordinator", "village_director", "township_supervisor", "auditor", "admin"}),
     "orgs.manage": frozenset({"coordinator", "admin"}),
+    # 帮扶计划: a child's study help plan, inside one's scope of children
+    "plans.view": ALL_ROLES,
+    "plans.edit": frozenset({"volunteer", "school_staff", "village_director", "coordinator", "admin"}),
     "audit.view": frozenset({"auditor", "admin"}),
     "admin": frozenset({"admin"}),
 }
