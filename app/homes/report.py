@@ -204,7 +204,8 @@ def sheets(report: HomeAssessment, meta: ReportMeta):
 
     title = title_lines(meta)
     widths = (6, 16, 20, 16, 10, 10, 10, 10, 10, 14, 14, 10, 16)
-    homes = Sheet("儿童之家", [C(h, w) for h, w in zip(COLUMNS, widths)], [r.cells(excel=True) for r in report.rows],
+    labels = [h + "（小时）" if h == "活动时长" else h for h in COLUMNS]  # Excel holds hours as numbers
+    homes = Sheet("儿童之家", [C(h, w) for h, w in zip(labels, widths)], [r.cells(excel=True) for r in report.rows],
                   title, footer_lines(), [report.total_cells(excel=True)])
     eight = Sheet("八有", [C("儿童之家", 20)] + [C(v, 12) for v in CHECK_LABELS.values()],
                   [[r.name] + ["是" if k in r.met else "否" for k in CHECK_LABELS] for r in report.rows], title)
