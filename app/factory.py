@@ -35,9 +35,10 @@ def create_app(config: dict | str | None = None) -> Flask:
     from app.notify.jobs import install_commit_hook
 
     install_commit_hook()
+    from app.api.auth import authenticate_bearer
     from app.core import web
 
-    web.register_request_hooks(app)
+    web.register_request_hooks(app, authenticators=[authenticate_bearer])
     web.register_error_handlers(app)
     web.register_template_helpers(app)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
@@ -89,7 +90,7 @@ def register_extensions(app: Flask) -> None:
         from app.core.web import wants_json
 
         if wants_json():
-            from app.api.errors import error_response
+            from app.core.errors import error_response
 
             return error_response(401)
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
@@ -142,7 +143,7 @@ def _import_models() -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
-    from app.core.views import bp as core_bp
+    from app.home.views import bp as home_bp
 
     from app.activities.routes import bp as activities_bp
     from app.children.views import bp as children_bp
@@ -160,7 +161,7 @@ def register_blueprints(app: Flask) -> None:
     from app.volunteers.views import bp as volunteers_bp
     from app.notify.views import bp as notify_bp
 
-    app.register_blueprint(core_bp)
+    app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(children_bp)
     app.register_blueprint(volunteers_bp)
@@ -180,8 +181,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from app.core.cli import register
-    from app.reports.cli import reports_cli
+    """Every feature's ``cli.COMMANDS`` become ``flask --app wsgi <command>``."""
+    from app.auth import cli as auth_cli
+    from app.children import cli as children_cli
+    from app.core import cli as core_cli
+    from app.demo import cli as demo_cli
+    from app.reports import cli as reports_cli
 
-    register(app)
-    app.cli.add_command(reports_cli)
+    for module in (core_cli, auth_cli, children_cli, demo_cli, reports_cli):
+        for command in module.COMMANDS:
+            app.cli.add_command(command)

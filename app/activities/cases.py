@@ -36,12 +36,12 @@ def cases_scope(user):
     pupils and those they reported; volunteers: those they reported.
     """
     from app.children.models import Child
-    from app.core.permissions import REGION_ROLES, _subtree_ids
+    from app.core.permissions import REGION_ROLES, user_subtree_ids
 
     if user.role == "admin":
         return sa.true()
     if user.role in REGION_ROLES:
-        return ProtectionCase.division_id.in_(_subtree_ids(user))
+        return ProtectionCase.division_id.in_(user_subtree_ids(user))
     mine = ProtectionCase.reporter_id == user.id
     if user.role == "school_staff" and user.organisation_id:
         pupils = sa.select(Child.id).where(Child.school_id == user.organisation_id)

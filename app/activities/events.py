@@ -45,7 +45,7 @@ class EventInput:
 
 def events_scope(user):
     """Clause on :class:`SchoolEvent` rows ``user`` may see."""
-    from app.core.permissions import REGION_ROLES, _subtree_ids
+    from app.core.permissions import REGION_ROLES, user_subtree_ids
     from app.volunteers.models import Volunteer
 
     if user.role == "admin":
@@ -53,7 +53,7 @@ def events_scope(user):
     if user.role == "school_staff":
         return SchoolEvent.organisation_id == user.organisation_id if user.organisation_id else sa.false()
     if user.role in REGION_ROLES:
-        return SchoolEvent.division_id.in_(_subtree_ids(user))
+        return SchoolEvent.division_id.in_(user_subtree_ids(user))
     if user.role == "volunteer":
         invited = (sa.select(EventAttendance.event_id).join(Volunteer, EventAttendance.volunteer_id == Volunteer.id)
                    .where(Volunteer.user_id == user.id))

@@ -16,7 +16,7 @@ from app.activities.cadence import DueItem, due_items, worst
 from app.activities.models import CareLog
 from app.activities.services import RuleBook
 from app.core.dates import CHINA
-from app.core.permissions import children_scope
+from app.children.scope import children_scope
 from app.extensions import db
 
 NO_CONTACT_DAYS = 30

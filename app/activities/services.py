@@ -299,7 +299,7 @@ def _case_of(log: CareLog):
 def visible_log(user, log_id: int) -> CareLog | None:
     """The log ``log_id`` if its child is in ``user``'s scope or ``user`` wrote it, else None."""
     from app.children.models import Child
-    from app.core.permissions import children_scope
+    from app.children.scope import children_scope
 
     return db.session.scalar(sa.select(CareLog).join(Child, CareLog.child_id == Child.id)
                              .where(CareLog.id == log_id,

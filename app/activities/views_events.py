@@ -13,7 +13,8 @@ from app.activities.models import EventAttendance, SchoolEvent
 from app.children.models import Child
 from app.core.dates import CHINA
 from app.core.models import Division, Organisation
-from app.core.permissions import divisions_scope, policy, volunteers_scope
+from app.core.permissions import divisions_scope, policy
+from app.volunteers.scope import volunteers_scope
 from app.extensions import db
 
 
@@ -54,8 +55,7 @@ def _pupils(school: Organisation):
     elif school.kind == "children_home":
         where = Child.division_id == school.division_id
     else:
-        region = sa.select(Division.id).where(Division.path.startswith(school.division.path, autoescape=True))
-        return db.session.scalars(sa.select(Child).where(Child.division_id.in_(region), Child.status == "active")
+        return db.session.scalars(sa.select(Child).where(Child.division_id.in_(school.division.subtree_ids()), Child.status == "active")
                                   .order_by(Child.tier != "urgent", Child.tier != "key", Child.name_pinyin)
                                   .limit(ORGANISER_INVITE_MAX)).all()
     return db.session.scalars(sa.select(Child).where(where, Child.status == "active")
@@ -66,7 +66,7 @@ def _volunteers(school: Organisation):
     """Approved volunteers the user may invite: those in their scope and those living around the school."""
     from app.volunteers.models import Volunteer
 
-    around = sa.select(Division.id).where(Division.path.startswith(school.division.path, autoescape=True))
+    around = school.division.subtree_ids()
     return db.session.scalars(sa.select(Volunteer)
                               .where(sa.or_(volunteers_scope(current_user), Volunteer.division_id.in_(around)),
                                      Volunteer.status == "approved")

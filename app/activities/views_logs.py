@@ -18,7 +18,8 @@ from app.activities.photos import photo_path
 from app.children.models import Child
 from app.core import audit
 from app.core.dates import today_cn
-from app.core.permissions import children_scope, deny, get_in_scope_or_404, has_permission, policy
+from app.core.permissions import deny, get_in_scope_or_404, has_permission, policy
+from app.children.scope import children_scope
 from app.extensions import db
 
 FORMS = {"talk": forms.TalkForm, "visit": forms.VisitForm, "holiday": forms.HolidayForm}

@@ -6,8 +6,22 @@ import sqlalchemy as sa
 from flask import g, request
 
 from app.api.models import TOKEN_PREFIX, ApiToken, hash_token
+from app.core.errors import error_response
 from app.core.models import utcnow
 from app.extensions import db
+
+
+def authenticate_bearer():
+    """The app's request authenticator for personal tokens (see ``app.core.web.register_request_hooks``).
+
+    An /api/ call with ``Authorization: Bearer`` carries no cookies, so CSRF does not apply to
+    it: the token alone decides who is calling. None for any other request; 401 ``bad_token``
+    for a token that is unknown, revoked, expired or whose user is inactive.
+    """
+    if not (request.path.startswith("/api/") and request.headers.get("Authorization", "").startswith("Bearer ")):
+        return None
+    user = user_from_bearer()
+    return user if user is not None else error_response(401, code="bad_token")
 
 
 def user_from_bearer():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 from flask_wtf.csrf import CSRFError
 
-from app.api.errors import english, error_response
+from app.core.errors import english, error_response
 from app.core.i18n import N_
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -20,7 +20,8 @@ from app.api.openapi import SCHEMAS, operation, ref
 from app.children.models import Child
 from app.core import audit
 from app.core.dates import age_on, today_cn
-from app.core.permissions import children_scope, policy
+from app.core.permissions import policy
+from app.children.scope import children_scope
 from app.core.phone import mask_phone
 from app.extensions import db
 

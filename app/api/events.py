@@ -10,7 +10,7 @@ from app.activities import events as event_service
 from app.activities.models import SchoolEvent
 from app.activities.services import ActivityError
 from app.api.blueprint import bp
-from app.api.errors import invalid
+from app.core.errors import invalid
 from app.api.inputs import MAX_ID, BadRequest, InputError, Reader, json_object
 from app.api.logs import activity_error, not_json
 from app.api.openapi import SCHEMAS, id_parameter, operation, ref

@@ -16,14 +16,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from app.activities import services
 from app.activities.models import ActivityPhoto
 from app.api.blueprint import bp
-from app.api.errors import error_body, error_response, invalid
+from app.core.errors import error_body, error_response, invalid
 from app.api.inputs import MAX_ID, BadRequest, InputError, json_object
 from app.api.openapi import id_parameter, operation, ref
 from app.api.schemas import log_input, log_json, photo_json, saved_json
 from app.children.models import Child
 from app.core import audit
 from app.core.i18n import N_
-from app.core.permissions import children_scope, policy
+from app.core.permissions import policy
+from app.children.scope import children_scope
 from app.extensions import db
 
 PHOTO_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")

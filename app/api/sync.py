@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from app.api.blueprint import bp
-from app.api.errors import invalid
+from app.core.errors import invalid
 from app.api.inputs import BadRequest, json_object
 from app.api.logs import not_json, save_log_item
 from app.api.openapi import SCHEMAS, operation, ref

@@ -1,7 +1,10 @@
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from app.auth.accounts import password_problem
 
 
 class LoginForm(FlaskForm):
@@ -20,3 +23,12 @@ class RoleForm(FlaskForm):
     role = SelectField(_l("角色"), choices=[])
     division = StringField(_l("负责区划代码（12位）"), validators=[Length(max=12)])
     organisation = SelectField(_l("所属组织"), coerce=int, choices=[], validate_choice=False)
+
+
+class PasswordPolicy:
+    """At least 10 characters and not a common password (see :func:`app.auth.accounts.password_problem`)."""
+
+    def __call__(self, form, field):
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(gettext(problem))

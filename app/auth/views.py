@@ -17,7 +17,7 @@ bp = Blueprint("auth", __name__)
 @policy(PUBLIC)
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("home.index"))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -31,7 +31,7 @@ def login():
             login_user(outcome.user)
             if outcome.user.must_change_password:
                 return redirect(url_for("auth.account"))
-            return redirect(safe_next_url(request.args.get("next")) or url_for("core.home"))
+            return redirect(safe_next_url(request.args.get("next")) or url_for("home.index"))
         if outcome.error == "throttled":
             flash(_("尝试次数过多，请稍后再试。"), "error")
             status = 429
@@ -85,7 +85,7 @@ def tokens():
 
 #: What an account that must choose a new password may still reach.
 PASSWORD_CHANGE_OPEN = frozenset({"auth.account", "auth.logout", "auth.login", "auth.sign_out_everywhere",
-                                  "core.set_language", "core.healthz", "static"})
+                                  "home.set_language", "home.healthz", "static"})
 
 
 @bp.before_app_request
@@ -95,7 +95,7 @@ def require_password_change():
         return None
     if current_user.is_authenticated and current_user.must_change_password:
         if request.path.startswith("/api/"):
-            from app.api.errors import error_response
+            from app.core.errors import error_response
 
             return error_response(403, _("请先在网页上修改密码。"), code="password_change_required")
         return redirect(url_for("auth.account"))
@@ -114,7 +114,7 @@ def account():
                                          keep_token=current_user.get_id())
             db.session.commit()
             flash(_("密码已修改；其他设备上的登录已退出。"), "success")
-            return redirect(url_for("core.home"))
+            return redirect(url_for("home.index"))
         except accounts.AccountError as exc:
             db.session.rollback()
             getattr(form, exc.field or "new").errors.append(_(exc.message))

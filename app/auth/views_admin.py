@@ -13,7 +13,8 @@ from app.auth.models import ROLES, User, UserSession
 from app.auth.views import bp
 from app.core import audit
 from app.core.models import Division, Organisation, utcnow
-from app.core.permissions import policy
+from app.core.audit import AuditEntry
+from app.core.permissions import policy, user_subtree_ids
 from app.extensions import db
 
 
@@ -143,3 +144,22 @@ def user_token_revoke(user_id: int):
         db.session.commit()
         flash(_("令牌已作废。"), "info")
     return redirect(url_for("auth.user_detail", user_id=user.id))
+
+
+@bp.route("/audit")
+@policy("audit.view")
+def audit_log():
+    page = request.args.get("page", 1, type=int)
+    stmt = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
+    action = (request.args.get("action") or "").strip()
+    if action:
+        stmt = stmt.where(AuditEntry.action.startswith(action, autoescape=True))
+    username = (request.args.get("user") or "").strip()
+    if username:
+        stmt = stmt.where(AuditEntry.username == username)
+    if current_user.role == "auditor":
+        # auditors see what was done inside their subtree: by users scoped there
+        stmt = stmt.where(AuditEntry.user_id.in_(
+            sa.select(User.id).where(User.division_id.in_(user_subtree_ids(current_user)))))
+    entries = db.paginate(stmt, page=page, per_page=50, error_out=False)
+    return render_template("auth/audit.html", entries=entries, action=action, username=username)

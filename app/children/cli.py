@@ -102,3 +102,7 @@ def close_ineligible_command(dry_run: bool):
     closed = services.close_ineligible(None, [c for c, _ in found], today)
     db.session.commit()
     click.echo(f"已结案 {len(closed)} 名不再符合条件的儿童")
+
+
+#: the commands the app factory adds to ``flask``
+COMMANDS = (children_cli,)

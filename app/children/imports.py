@@ -85,7 +85,7 @@ class ImportScope:
 def load_scope(county: Division, allowed_village_ids: Iterable[int] | None = None) -> ImportScope:
     """The county's townships, villages and schools; ``allowed_village_ids`` limits writing."""
     below = db.session.scalars(sa.select(Division).where(
-        Division.path.startswith(county.path, autoescape=True), Division.id != county.id)).all()
+        Division.within(county), Division.id != county.id)).all()
     townships = {place_key(d.name): d for d in below if d.level == "township"}
     by_id = {d.id: d for d in below}
     villages = {(place_key(by_id[d.parent_id].name), place_key(d.name)): d

@@ -1,8 +1,6 @@
 """Pinyin keys for searching names, with the surname readings that differ from the common one."""
 from __future__ import annotations
 
-from pypinyin import Style, lazy_pinyin
-
 #: surnames read differently from the character's common reading (单 shàn, not dān, …)
 SURNAME_READINGS = {
     "单": ["shan", "dan"], "曾": ["zeng", "ceng"], "仇": ["qiu", "chou"], "解": ["xie", "jie"],
@@ -22,6 +20,10 @@ def name_keys(name: str) -> tuple[str, str]:
     name = (name or "").strip()
     if not name:
         return "", ""
+    # imported here: its phrase dictionary takes a quarter of a second to load, which every
+    # command-line start (a roster import among them) would pay without ever spelling a name
+    from pypinyin import Style, lazy_pinyin
+
     rest = lazy_pinyin(name[1:], style=Style.NORMAL, errors="ignore")
     firsts = SURNAME_READINGS.get(name[0]) or lazy_pinyin(name[0], style=Style.NORMAL, errors="ignore") or [""]
     fulls, initials = [], []

@@ -12,7 +12,8 @@ from app.children import rules
 from app.children.models import Child
 from app.core.audit import AuditEntry
 from app.core.models import Division, Organisation
-from app.core.permissions import children_scope, divisions_scope
+from app.core.permissions import divisions_scope
+from app.children.scope import children_scope
 from app.extensions import db
 
 ASCII_LETTERS = re.compile(r"^[a-zA-Z]+$")
@@ -49,8 +50,7 @@ def roster_query(user, f: RosterFilters) -> sa.Select:
             stmt = stmt.where(Child.name.contains(q, autoescape=True))
     if f.division_id:
         sub = sa.select(Division.path).where(Division.id == f.division_id).scalar_subquery()
-        stmt = stmt.where(Child.division_id.in_(
-            sa.select(Division.id).where(Division.path.like(sub + "%"))))
+        stmt = stmt.where(Child.division_id.in_(sa.select(Division.id).where(Division.within(sub))))
     if f.school_id:
         stmt = stmt.where(Child.school_id == f.school_id)
     if f.tier in ("urgent", "key", "normal"):

@@ -15,7 +15,7 @@ from app.children.models import Child, ChildReview
 from app.core import audit
 from app.core.dates import quarter_of
 from app.core.models import Division
-from app.core.permissions import children_scope
+from app.children.scope import children_scope
 from app.extensions import db
 
 OUTCOMES = ("confirmed", "updated", "closed")

@@ -1,4 +1,4 @@
-"""Validation of a child record and the facts derived from it (age band, priority, tier).
+"""Validation of a child record (the facts derived from it are in :mod:`app.children.facts`).
 
 Pure functions shared by the web form and the roster import. A *record* is a plain dict
 keyed by the field codes of :data:`app.children.vocab.RECORD_FIELDS`, holding parsed values:
@@ -10,6 +10,7 @@ as invalid, so parsers can simply leave unparseable input in place.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import asdict, dataclass
@@ -376,10 +377,14 @@ def _check_other_ids(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue
             yield make_issue(exc.code, field_name)
 
 
+#: A mobile number already in normal form (what the import's parser gives for most cells).
+_NORMAL_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
 def _check_phones(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]:
     for field_name in vocab.PHONE_FIELDS:
         value = record.get(field_name)
-        if _blank(value):
+        if _blank(value) or (type(value) is str and _NORMAL_MOBILE.fullmatch(value)):
             continue
         try:
             normalize_phone(value)
@@ -518,46 +523,7 @@ def has_errors(issues: Collection[Issue]) -> bool:
     return any(issue.is_error for issue in issues)
 
 
-# ---------------------------------------------------------------- derived facts
-
-REASONS: dict[str, tuple[str, str]] = {
-    "turned_16": ("已年满16周岁", "Has turned 16"),
-    "turned_18": ("已年满18周岁", "Has turned 18"),
-    "parents_returned": ("父母已返乡,不再符合留守儿童条件", "The parents have returned home"),
-    "no_difficulty": ("不再符合留守儿童或困境儿童条件", "No longer left-behind or in difficulty"),
-}
-
-
-@dataclass(frozen=True)
-class Derived:
-    """Facts derived from a record at a date (see :func:`derive`)."""
-
-    age: int | None
-    age_band: str | None
-    categories: tuple[str, ...]
-    tier: str
-    still_qualifies: bool
-    reason: str | None = None
-    reason_message: str | None = None
-    reason_message_en: str | None = None
-    left_behind: bool = False
-    in_difficulty: bool = False
-    difficulty_types: tuple[str, ...] = ()
-
-    @property
-    def category(self) -> str | None:
-        """``left_behind``, ``difficulty``, ``both``, or ``None`` when neither holds."""
-        if self.left_behind and self.in_difficulty:
-            return "both"
-        return "left_behind" if self.left_behind else "difficulty" if self.in_difficulty else None
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the facts as a JSON-ready dict."""
-        data = asdict(self)
-        data["categories"] = list(self.categories)
-        data["difficulty_types"] = list(self.difficulty_types)
-        data["category"] = self.category
-        return data
+# ---------------------------------------------------------------- facts the checks need too
 
 
 def age_on(birth_date: date, on_date: date) -> int:
@@ -567,16 +533,6 @@ def age_on(birth_date: date, on_date: date) -> int:
     """
     before_birthday = (on_date.month, on_date.day) < (birth_date.month, birth_date.day)
     return on_date.year - birth_date.year - before_birthday
-
-
-def age_band(age: int | None) -> str | None:
-    """The statistics band of an age: ``0-5``, ``6-13``, ``14-16`` (14 and 15), ``16-17``, and
-    ``18+`` for orphans still in study; ``None`` for an unknown or negative age."""
-    if age is None or age < 0:
-        return None
-    if age >= DIFFICULTY_MAX_AGE:
-        return "18+"
-    return "0-5" if age <= 5 else "6-13" if age <= 13 else "14-16" if age <= 15 else "16-17"
 
 
 def _months_between(start: date, end: date) -> int:
@@ -591,14 +547,6 @@ def _away_too_short(record: Mapping[str, Any], on_date: date) -> bool:
     """
     since = as_date(record.get("parents_away_since"))
     return since is not None and _months_between(since, on_date) < AWAY_MIN_MONTHS
-
-
-def left_behind_on(record: Mapping[str, Any], age: int | None, on_date: date) -> bool:
-    """Whether the facts make a left-behind child: both parents away, or one away and the other
-    without capacity, for half a year or more; under 16; rural household registration."""
-    away = record.get("both_parents_away") is True or record.get("one_parent_away_other_incapable") is True
-    return (away and not _away_too_short(record, on_date) and record.get("rural_hukou") is not False
-            and (age is None or age < LEFT_BEHIND_MAX_AGE))
 
 
 def difficulty_types(record: Mapping[str, Any]) -> tuple[str, ...]:
@@ -619,79 +567,3 @@ def _difficulty_age_ok(record: Mapping[str, Any], age: int | None) -> bool:
     if age is None or age < DIFFICULTY_MAX_AGE:
         return True
     return record.get("is_orphan") is True and record.get("schooling") in STUDY_SCHOOLING
-
-
-def in_registry_age(record: Mapping[str, Any], age: int | None) -> bool:
-    """Whether a child in difficulty is still of registry age (under 18, or an orphan in study)."""
-    return _difficulty_age_ok(record, age)
-
-
-def in_difficulty_on(record: Mapping[str, Any], age: int | None) -> bool:
-    """Whether the facts make a child in difficulty (a 困境 type or an orphan) of registry age."""
-    kinds = difficulty_types(record)
-    return bool(kinds or record.get("is_orphan") is True) and _difficulty_age_ok(record, age)
-
-
-def priority_categories(record: Mapping[str, Any], age: int | None = None) -> tuple[str, ...]:
-    """Priority categories (重点对象) of a record, in :data:`vocab.PRIORITY_CATEGORIES` order.
-
-    ``not_in_school`` counts as ``dropout`` only at compulsory school age (6-15); with an
-    unknown ``age`` it does not count. ``dropped_out`` always counts.
-    """
-    schooling, health, kind = (
-        record.get("schooling"),
-        record.get("health"),
-        record.get("guardianship_type"),
-    )
-    found = {
-        "no_guardian": kind == "none",
-        "one_parent_incapable": record.get("one_parent_away_other_incapable") is True
-        or kind == "parent_incapable",
-        "dropout": schooling == "dropped_out"
-        or (schooling == "not_in_school" and age in COMPULSORY_SCHOOL_AGES),
-        "no_hukou": record.get("has_hukou") is False,
-        "ill": health == "ill",
-        "disabled": health == "disabled",
-    }
-    return tuple(code for code in vocab.PRIORITY_CATEGORIES if found[code])
-
-
-def tier_of(categories: Collection[str]) -> str:
-    """``urgent`` for no guardian or a parent without capacity, ``key`` for any other
-    priority category, else ``normal``.
-    """
-    if any(c in vocab.URGENT_CATEGORIES for c in categories):
-        return "urgent"
-    return "key" if categories else "normal"
-
-
-def _reason(record: Mapping[str, Any], age: int | None, on_date: date) -> str:
-    """Why a child on the registry no longer qualifies (neither left-behind nor in difficulty)."""
-    if (record.get("is_orphan") is True or difficulty_types(record)) and age is not None:
-        return "turned_18"
-    if age is not None and age >= LEFT_BEHIND_MAX_AGE:
-        return "turned_16"
-    away = record.get("both_parents_away") is True or record.get("one_parent_away_other_incapable") is True
-    return "no_difficulty" if away else "parents_returned"
-
-
-def derive(record: Mapping[str, Any], on_date: date) -> Derived:
-    """Derive age, age band, priority categories, tier, the categories and whether the child
-    still qualifies.
-
-    Turning 16 ends only the left-behind status: a child in difficulty stays on the registry to
-    18 (orphans in study beyond). A child who is neither any more stops qualifying, with the
-    reason ``turned_16``, ``turned_18``, ``parents_returned`` or ``no_difficulty``. Never raises;
-    with an unknown birth date the age is ``None`` and only the other facts decide.
-    """
-    born = effective_birth_date(record)
-    age = age_on(born, on_date) if born else None
-    categories = priority_categories(record, age)
-    left_behind = left_behind_on(record, age, on_date)
-    difficult = in_difficulty_on(record, age)
-    reason = None if left_behind or difficult else _reason(record, age, on_date)
-    zh, en = REASONS[reason] if reason else (None, None)
-    return Derived(
-        age, age_band(age), categories, tier_of(categories), reason is None, reason, zh, en,
-        left_behind, difficult, difficulty_types(record),
-    )

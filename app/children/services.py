@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping
 
 import sqlalchemy as sa
 
-from app.children import display, rules, vocab
+from app.children import display, facts, vocab
 from app.children.models import Child, ChildAssistance, Household
 from app.children.pinyin import name_keys
 from app.core import audit
@@ -73,9 +73,9 @@ def record_of(child: Child) -> dict[str, Any]:
     return record
 
 
-def derived_of(child: Child, on_date: date) -> rules.Derived:
+def derived_of(child: Child, on_date: date) -> facts.Derived:
     """Age, band, categories, tier and whether the child still qualifies, on ``on_date``."""
-    return rules.derive(record_of(child), on_date)
+    return facts.derive(record_of(child), on_date)
 
 
 def apply_derived(child: Child, on_date: date) -> None:
@@ -273,7 +273,7 @@ def close_child(actor, child: Child, reason: str, on_date: date, *, code: str | 
     return True
 
 
-def ineligible(children: Iterable[Child], on_date: date) -> list[tuple[Child, rules.Derived]]:
+def ineligible(children: Iterable[Child], on_date: date) -> list[tuple[Child, facts.Derived]]:
     """The children that no longer qualify on ``on_date``, with the derived facts saying why."""
     found = []
     for child in children:
@@ -283,7 +283,7 @@ def ineligible(children: Iterable[Child], on_date: date) -> list[tuple[Child, ru
     return found
 
 
-def close_ineligible(actor, children: Iterable[Child], on_date: date) -> list[tuple[Child, rules.Derived]]:
+def close_ineligible(actor, children: Iterable[Child], on_date: date) -> list[tuple[Child, facts.Derived]]:
     """Close every child of ``children`` that no longer qualifies; returns those closed."""
     closed = []
     for child, derived in ineligible(children, on_date):

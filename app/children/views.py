@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from app.children import consent, display, forms, households, queries, reviews, rules, services
+from app.children import consent, display, facts, forms, households, queries, reviews, rules, services
 from app.children import views_io, views_review  # noqa: F401 - their routes join the blueprint
 from app.children.blueprint import bp
 from app.children.filters import filter_args, filters_from_request
@@ -18,7 +18,8 @@ from app.core import audit
 from app.core.dates import today_cn
 from app.core.idcard import mask_id_number, mask_query, normalize_id_number
 from app.core.models import Division
-from app.core.permissions import children_scope, divisions_scope, get_in_scope_or_404, policy
+from app.core.permissions import divisions_scope, get_in_scope_or_404, policy
+from app.children.scope import children_scope
 from app.extensions import db
 
 __all__ = ["bp"]
@@ -257,7 +258,7 @@ def close(child_id: int):
     if not form.validate() or not reason:
         flash(_("请填写结案原因"), "error")
         return redirect(url_for("children.detail", child_id=child.id))
-    code = request.form.get("code") if request.form.get("code") in rules.REASONS else None
+    code = request.form.get("code") if request.form.get("code") in facts.REASONS else None
     if services.close_child(current_user, child, reason, today_cn(), code=code):
         db.session.commit()
         flash(_("已为 %(name)s 结案。", name=child.name), "success")

@@ -20,7 +20,8 @@ from app.children.models import Child
 from app.core import audit
 from app.core.dates import today_cn
 from app.core.models import Division
-from app.core.permissions import children_scope, get_in_scope_or_404, has_permission, policy
+from app.core.permissions import get_in_scope_or_404, has_permission, policy
+from app.children.scope import children_scope
 from app.core.idcard import mask_query
 from app.extensions import db
 

@@ -9,7 +9,8 @@ from app.children import forms, reviews
 from app.children.blueprint import bp
 from app.children.models import Child
 from app.core.dates import quarter_of, today_cn
-from app.core.permissions import children_scope, get_in_scope_or_404, policy
+from app.core.permissions import get_in_scope_or_404, policy
+from app.children.scope import children_scope
 from app.extensions import db
 
 

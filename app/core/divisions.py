@@ -105,7 +105,7 @@ def load_divisions_csv(text: str) -> LoadReport:
 
 def subtree(root: Division, level: str | None = None) -> sa.Select:
     """Select the divisions under ``root`` (inclusive), optionally only one level."""
-    stmt = sa.select(Division).where(Division.path.startswith(root.path, autoescape=True))
+    stmt = sa.select(Division).where(Division.within(root))
     if level:
         stmt = stmt.where(Division.level == level)
     return stmt.order_by(Division.code)

@@ -58,6 +58,27 @@ class Division(db.Model):
     def __repr__(self) -> str:
         return f"<Division {self.code} {self.name}>"
 
+    def subtree_ids(self) -> sa.Select:
+        """Select the ids of this division and of every division below it.
+
+        The one way to ask "which divisions are under this one": scope clauses, region filters
+        and reports use it as ``column.in_(division.subtree_ids())``.
+        """
+        return sa.select(Division.id).where(Division.within(self))
+
+    @staticmethod
+    def within(root: Division | str | sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
+        """Clause: the division is ``root`` or lies below it (one indexed prefix match on ``path``).
+
+        ``root`` is a division, its ``path``, or a SQL expression giving the path (a root chosen
+        inside the query).
+        """
+        if isinstance(root, Division):
+            root = root.path
+        if isinstance(root, str):
+            return Division.path.startswith(root, autoescape=True)
+        return Division.path.like(root + "%")
+
     def contains(self, other: Division | None) -> bool:
         """True when ``other`` is this division or lies below it."""
         return other is not None and other.path.startswith(self.path)

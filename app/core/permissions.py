@@ -124,72 +124,26 @@ def deny(reason: str, status: int = 403):
 # Scope: which rows a user may see. Each returns a SQL boolean clause for a select().
 # ---------------------------------------------------------------------------------------------
 
-def _subtree_ids(user):
+def user_subtree_ids(user) -> sa.Select:
+    """Select the ids of the divisions in ``user``'s subtree (none for a user without a division)."""
     from app.core.models import Division
 
     if user.division is None:
         return sa.select(Division.id).where(sa.false())
-    return sa.select(Division.id).where(Division.path.startswith(user.division.path, autoescape=True))
-
-
-def children_scope(user):
-    """Clause on :class:`Child` rows visible to ``user``."""
-    from app.children.models import Child
-    from app.matching.models import Pair
-    from app.volunteers.models import Volunteer
-
-    if user.role == "admin":
-        return sa.true()
-    if user.role in REGION_ROLES:
-        return Child.division_id.in_(_subtree_ids(user))
-    if user.role == "school_staff":
-        return Child.school_id == user.organisation_id if user.organisation_id else sa.false()
-    if user.role == "volunteer":
-        mine = (sa.select(Pair.child_id).join(Volunteer, Pair.volunteer_id == Volunteer.id)
-                .where(Volunteer.user_id == user.id, Pair.status == "active"))
-        return Child.id.in_(mine)
-    return sa.false()
-
-
-def volunteers_scope(user):
-    """Clause on :class:`Volunteer` rows visible to ``user``."""
-    from app.volunteers.models import Volunteer
-
-    if user.role == "admin":
-        return sa.true()
-    if user.role in REGION_ROLES:
-        return Volunteer.division_id.in_(_subtree_ids(user))
-    if user.role == "school_staff":
-        return Volunteer.organisation_id == user.organisation_id if user.organisation_id else sa.false()
-    if user.role == "volunteer":
-        return Volunteer.user_id == user.id
-    return sa.false()
-
-
-def proposals_scope(user):
-    """Clause on :class:`MatchProposal` rows for regions inside the user's subtree."""
-    from app.matching.models import MatchProposal
-
-    if user.role == "admin":
-        return sa.true()
-    return MatchProposal.division_id.in_(_subtree_ids(user))
-
-
-def pairs_scope(user):
-    """Clause on :class:`Pair` rows whose child the user may see."""
-    from app.children.models import Child
-    from app.matching.models import Pair
-
-    return Pair.child_id.in_(sa.select(Child.id).where(children_scope(user)))
+    return user.division.subtree_ids()
 
 
 def divisions_scope(user):
-    """Clause on :class:`Division` rows inside the user's subtree."""
+    """Clause on :class:`Division` rows inside the user's subtree.
+
+    The scope of each feature's rows sits with the feature that owns the model (e.g.
+    :func:`app.children.scope.children_scope`); core knows only divisions.
+    """
     from app.core.models import Division
 
     if user.role == "admin":
         return sa.true()
-    return Division.id.in_(_subtree_ids(user))
+    return Division.id.in_(user_subtree_ids(user))
 
 
 def get_in_scope_or_404(model, object_id, scope: Callable):

@@ -54,16 +54,3 @@ class Phone:
             field.data = normalize_phone(field.data)
         except PhoneError:
             raise ValidationError(gettext(PLAIN_PHONE_MESSAGE)) from None
-
-
-class PasswordPolicy:
-    """At least 10 characters and not a common password (see :func:`app.auth.accounts.password_problem`)."""
-
-    def __call__(self, form, field):
-        from flask_babel import gettext
-
-        from app.auth.accounts import password_problem
-
-        problem = password_problem(field.data or "")
-        if problem:
-            raise ValidationError(gettext(problem))

@@ -4,10 +4,11 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import date, datetime
+from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Request, g, render_template, request, session, url_for
+from flask import Flask, Request, g, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from app.core.dates import age_on
+from app.core.errors import error_response
 from app.extensions import csrf, db
 from app.core.i18n import N_
 
@@ -103,8 +105,6 @@ def wants_json() -> bool:
 def _error_page(status: int, title: str, message: str):
     db.session.rollback()
     if wants_json():
-        from app.api.errors import error_response
-
         return error_response(status, message)
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
@@ -121,7 +121,13 @@ ERROR_TEXT = {
 }
 
 
-def register_request_hooks(app: Flask) -> None:
+def register_request_hooks(app: Flask, authenticators: Sequence[Callable[[], Any]] = ()) -> None:
+    """Request ids, input sanity, authentication and CSRF, the declared-policy check, headers.
+
+    ``authenticators`` are the features' credential checks for requests that carry no cookies
+    (the API's bearer token): each returns None when the request is not its kind, the user it
+    authenticates (who then needs no CSRF token), or a response that refuses the request.
+    """
     @app.before_request
     def assign_request_id():
         g.request_id = uuid.uuid4().hex[:16]
@@ -147,16 +153,16 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.before_request
     def authenticate_token_or_check_csrf():
-        # API calls with a personal token carry no cookies, so CSRF does not apply to them; the
-        # token alone decides who is calling (a session cookie sent alongside is ignored).
-        if request.path.startswith("/api/") and request.headers.get("Authorization", "").startswith("Bearer "):
-            from app.api.auth import user_from_bearer
-            from app.api.errors import error_response
-
-            user = user_from_bearer()
-            if user is None:
-                return error_response(401, code="bad_token")
-            g._login_user = user
+        # A request authenticated by its own credentials (not cookies) cannot be forged by another
+        # site, so CSRF does not apply; those credentials alone decide who is calling (a session
+        # cookie sent alongside is ignored).
+        for authenticate in authenticators:
+            outcome = authenticate()
+            if outcome is None:
+                continue
+            if not getattr(outcome, "is_authenticated", False):
+                return outcome  # the authenticator's refusal (a response)
+            g._login_user = outcome
             return None
         if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
             csrf.protect()
@@ -220,26 +226,6 @@ def register_error_handlers(app: Flask) -> None:
         return _error_page(500, _(title), _(message))
 
 
-#: main menu: endpoint, label, permission (entries whose feature is not installed are skipped)
-NAV = [
-    ("activities.today", N_("今日待办"), "volunteers.self"),
-    ("volunteers.me", N_("我的服务"), "volunteers.self"),
-    ("school.index", N_("学校工作台"), "school.workspace"),
-    ("children.roster", N_("儿童花名册"), "children.view"),
-    ("volunteers.roster", N_("志愿者"), "volunteers.view"),
-    ("matching.index", N_("结对匹配"), "matching.run"),
-    ("activities.overdue", N_("逾期提醒"), "overdue.view"),
-    ("activities.events", N_("活动"), "events.manage"),
-    ("homes.index", N_("儿童之家"), "homes.view"),
-    ("families.index", N_("亲情联系"), "families.view"),
-    ("rounds.index", N_("包保检查"), "rounds.view"),
-    ("orgs.index", N_("机构"), "orgs.view"),
-    ("activities.cases", N_("强制报告"), "cases.read"),
-    ("protection.items", N_("六项责任"), "duties.view"),
-    ("reports.index", N_("报表"), "reports.view"),
-]
-
-
 def register_template_helpers(app: Flask) -> None:
     def mask_id(value):
         from app.core.idcard import mask_id_number
@@ -270,15 +256,7 @@ def register_template_helpers(app: Flask) -> None:
     def inject_globals():
         from app.core.permissions import has_permission
 
-        def nav_items():
-            items = []
-            for endpoint, label, permission in NAV:
-                if endpoint in app.view_functions and has_permission(current_user, permission):
-                    items.append({"url": url_for(endpoint), "label": _(label)})
-            return items
-
         return {
-            "nav_items": nav_items,
             "has_endpoint": lambda endpoint: endpoint in app.view_functions,
             "age_of": age_on,
             "can": lambda permission: has_permission(current_user, permission),

@@ -97,7 +97,7 @@ def silent_children(user, today: date, limit: int = 2000) -> list[Silent]:
     """Left-behind children in ``user``'s scope whose parents have not called, video-chatted or
     visited within their region's rule (never, or longer ago), longest silence first."""
     from app.children.models import Child
-    from app.core.permissions import children_scope
+    from app.children.scope import children_scope
 
     last = (sa.select(ParentContact.child_id, sa.func.max(ParentContact.occurred_on).label("last"))
             .where(ParentContact.occurred_on <= today).group_by(ParentContact.child_id).subquery())
@@ -137,7 +137,7 @@ def family_education_reach(user, today: date, days: int = REACH_DAYS) -> list[Re
     to a held 家庭教育讲座 or 返乡家长会 in the last ``days`` days."""
     from app.activities.models import SchoolEvent
     from app.children.models import Child
-    from app.core.permissions import children_scope
+    from app.children.scope import children_scope
     from app.homes.models import EventGuest
 
     since = datetime.combine(today - timedelta(days=days), time(0), CHINA)

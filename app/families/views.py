@@ -14,7 +14,8 @@ from app.core import audit
 from app.core.dates import today_cn
 from app.core.i18n import N_
 from app.core.models import Division
-from app.core.permissions import children_scope, divisions_scope, get_in_scope_or_404, has_permission, policy
+from app.core.permissions import divisions_scope, get_in_scope_or_404, has_permission, policy
+from app.children.scope import children_scope
 from app.extensions import db
 from app.families import models, services
 

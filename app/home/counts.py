@@ -3,24 +3,25 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.core import permissions
+from app.children.models import Child
+from app.children.scope import children_scope
+from app.core.permissions import has_permission
 from app.extensions import db
+from app.volunteers.models import Volunteer
+from app.volunteers.scope import volunteers_scope
 
 
 def home_context(user) -> dict:
     """Counts inside the user's scope, for the home page cards."""
-    from app.children.models import Child
-    from app.volunteers.models import Volunteer
-
     children = db.session.scalar(
         sa.select(sa.func.count()).select_from(Child)
-        .where(permissions.children_scope(user), Child.status == "active")) or 0
+        .where(children_scope(user), Child.status == "active")) or 0
     by_tier = dict(db.session.execute(
-        sa.select(Child.tier, sa.func.count()).where(permissions.children_scope(user), Child.status == "active")
+        sa.select(Child.tier, sa.func.count()).where(children_scope(user), Child.status == "active")
         .group_by(Child.tier)).all())
     context = {"children_count": children, "by_tier": by_tier}
-    if permissions.has_permission(user, "volunteers.view"):
+    if has_permission(user, "volunteers.view"):
         context["volunteer_counts"] = dict(db.session.execute(
-            sa.select(Volunteer.status, sa.func.count()).where(permissions.volunteers_scope(user))
+            sa.select(Volunteer.status, sa.func.count()).where(volunteers_scope(user))
             .group_by(Volunteer.status)).all())
     return context

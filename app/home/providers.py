@@ -31,6 +31,10 @@ def open_cases(user, today: date):
 
     base = sa.select(ProtectionCase.id).where(case_service.cases_scope(user), ProtectionCase.status != "closed",
                                               ProtectionCase.acknowledged_at.is_(None))
+    if user.role == "township_supervisor":  # taken on at his level: nothing more for him to do
+        from app.notify.escalation import stopped_case_ids
+
+        base = base.where(ProtectionCase.id.not_in(stopped_case_ids()))
     escalated = _count(base.where(ProtectionCase.escalated_at.is_not(None)))
     waiting = _count(base.where(ProtectionCase.escalated_at.is_(None)))
     url = url_for("activities.cases")
@@ -119,7 +123,7 @@ def overdue_by_township(user, today: date):
 
 @provider("coordinator", "admin")
 def applications_waiting(user, today: date):
-    from app.core.permissions import volunteers_scope
+    from app.volunteers.scope import volunteers_scope
     from app.volunteers.models import Volunteer
 
     stmt = sa.select(Volunteer.id, Volunteer.created_at).where(volunteers_scope(user), Volunteer.status == "applied")
@@ -255,11 +259,11 @@ def todays_events(user, today: date):
 
 @provider("auditor", "admin")
 def recent_reports(user, today: date):
-    from app.core.permissions import _subtree_ids
+    from app.core.permissions import user_subtree_ids
     from app.reports.models import IssuedReport
 
     since = datetime.combine(today - timedelta(days=30), time(0), CHINA)
-    scope = sa.true() if user.role == "admin" else IssuedReport.division_id.in_(_subtree_ids(user))
+    scope = sa.true() if user.role == "admin" else IssuedReport.division_id.in_(user_subtree_ids(user))
     rows = db.session.scalars(sa.select(IssuedReport).where(scope, IssuedReport.issued_at >= since)
                               .order_by(IssuedReport.issued_at.desc()).limit(5)).all()
     for row in rows:
@@ -268,5 +272,5 @@ def recent_reports(user, today: date):
                        detail=_("%(who)s 于 %(d)s 签发，编号 %(no)s", who=row.issued_by_name,
                                 d=row.issued_at.astimezone(CHINA).date().isoformat(), no=row.number or "—"))
     if user.role == "auditor":
-        yield TodoItem("audit.issued", _("近30天签发报告的审计记录"), url_for("core.audit_log", action="report.issue"),
+        yield TodoItem("audit.issued", _("近30天签发报告的审计记录"), url_for("auth.audit_log", action="report.issue"),
                        INFO, count=_count(sa.select(IssuedReport.id).where(scope, IssuedReport.issued_at >= since)))

@@ -35,12 +35,12 @@ class HomeError(ValueError):
 
 def homes_scope(user):
     """Clause on :class:`ChildrenHome` rows (joined with their organisation) ``user`` may see."""
-    from app.core.permissions import REGION_ROLES, _subtree_ids
+    from app.core.permissions import REGION_ROLES, user_subtree_ids
 
     if user.role == "admin":
         return sa.true()
     if user.role in REGION_ROLES:
-        return Organisation.division_id.in_(_subtree_ids(user))
+        return Organisation.division_id.in_(user_subtree_ids(user))
     return sa.false()
 
 

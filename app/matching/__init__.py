@@ -10,14 +10,11 @@ Two layers:
   ``pairs`` (the pair lifecycle) and ``views``. These import Flask and SQLAlchemy; the engine
   never imports them.
 
-Importing this package imports only the engine (the Flask modules are imported by the app
-factory), so ``python -m app.matching`` stays light.
+Importing this package imports nothing heavy: the engine's names are loaded on first use
+(PEP 562 ``__getattr__``), because the app factory imports ``app.matching.models`` and every
+start of the app — each command-line command too — would otherwise load numpy, scipy and
+OR-Tools (about 0.4 s of CPU) that only solving and explaining need.
 """
-
-from .engine import (AGE_BANDS, CATEGORIES, EXTRA_REASONS, REASONS, SKILLS, TIERS, Assignment,
-                     CandidateGraph, Child, MatchingError, Params, Problem, ProblemError,
-                     SolveResult, Unmatched, Violation, Volunteer, build_graph, check_pair,
-                     explain, load_problem, solve)
 
 __all__ = [
     "Params", "Child", "Volunteer", "Problem", "ProblemError", "load_problem",
@@ -26,3 +23,11 @@ __all__ = [
     "explain", "check_pair", "Violation", "REASONS", "EXTRA_REASONS",
     "CATEGORIES", "SKILLS", "TIERS", "AGE_BANDS",
 ]
+
+
+def __getattr__(name: str):
+    if name in __all__:
+        from . import engine
+
+        return getattr(engine, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

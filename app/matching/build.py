@@ -63,7 +63,7 @@ def build_problem(region: Division, *, mode: str = "queue") -> BuiltProblem:
     every approved volunteer with full capacity, today's pairs given as existing pairs so that
     the churn cost keeps working pairs unless the objective requires breaking them.
     """
-    in_region = sa.select(Division.id).where(Division.path.startswith(region.path, autoescape=True))
+    in_region = region.subtree_ids()
     active_pair = {p.child_id: p for p in db.session.scalars(
         sa.select(Pair).where(Pair.status == "active", Pair.child_id.in_(
             sa.select(Child.id).where(Child.division_id.in_(in_region)))))}

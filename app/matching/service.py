@@ -90,7 +90,8 @@ def _present(built: BuiltProblem, result: dict, mode: str) -> dict:
         why = dict(p.get("why", {}))
         if why.get("nearer") and why["nearer"].get("volunteer"):
             why["nearer"] = {**why["nearer"], "volunteer_name": _name_of(built, why["nearer"]["volunteer"]),
-                             "child_name": _name_of(built, why["nearer"].get("child"))}
+                             "child_name": _name_of(built, why["nearer"].get("child")),
+                             "to_name": _name_of(built, why["nearer"].get("to"))}
         township = child.division.ancestor("township")
         pairs.append({
             "child": p["child"], "volunteer": p["volunteer"], "child_name": child.name, "tier": child.tier,
@@ -248,7 +249,7 @@ def remove_steering(row: MatchSteering, user) -> None:
 
 def steering_rows(proposal: MatchProposal) -> list[MatchSteering]:
     """The standing decisions of the volunteers in this proposal's region (for its page)."""
-    in_region = sa.select(Division.id).where(Division.path.startswith(proposal.division.path, autoescape=True))
+    in_region = proposal.division.subtree_ids()
     return active_steering(sa.select(Volunteer.id).where(Volunteer.division_id.in_(in_region)))
 
 

@@ -5,8 +5,10 @@ from flask_login import current_user
 
 from app.children.models import Child
 from app.core.models import Division
-from app.core.permissions import (children_scope, divisions_scope, get_in_scope_or_404, pairs_scope, policy,
-                                  proposals_scope, volunteers_scope)
+from app.core.permissions import divisions_scope, get_in_scope_or_404, policy
+from app.children.scope import children_scope
+from app.matching.scope import pairs_scope, proposals_scope
+from app.volunteers.scope import volunteers_scope
 from app.extensions import db
 from app.matching import service
 from app.matching.models import STEERING_KINDS, MatchProposal, MatchSteering, Pair

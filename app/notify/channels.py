@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
+from flask_babel import gettext
 
 
 class DeliveryError(Exception):
@@ -60,8 +61,9 @@ def send_email(config, to: str, message: Message) -> str:
     msg["To"] = to
     msg_id = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2] or "localhost")
     msg["Message-ID"] = msg_id
-    msg.set_content(f"{message.title}\n\n请登录相伴查看并处理：{message.url}\n\n"
-                    "（本邮件由系统自动发送，请勿直接回复。）\n")
+    # the caller has set the recipient's language (jobs._send)
+    msg.set_content(f"{message.title}\n\n{gettext('请登录相伴查看并处理：%(url)s', url=message.url)}\n\n"
+                    f"{gettext('（本邮件由系统自动发送，请勿直接回复。）')}\n")
     server, port, timeout = config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_TIMEOUT"]
     try:
         if config.get("MAIL_USE_SSL"):

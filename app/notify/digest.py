@@ -8,11 +8,13 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.core.dates import today_cn
+from app.core.i18n import N_
 from app.extensions import db
+from app.notify import texts
 from app.notify.models import NotifySettings
 from app.notify.service import notify
 
-KIND_LABELS = {"talk": "谈心", "visit": "入户看望", "first_visit": "首次入户看望", "holiday": "节日关爱"}
+KIND_LABELS = {"talk": N_("谈心"), "visit": N_("入户看望"), "first_visit": N_("首次入户看望"), "holiday": N_("节日关爱")}
 
 
 def week_of(day: date) -> str:
@@ -20,8 +22,8 @@ def week_of(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def due_lines(user, today: date) -> tuple[list[str], int]:
-    """(lines for the body, number overdue) of the volunteer's items overdue or due this week."""
+def due_lines(user, today: date) -> tuple[list[dict], int]:
+    """(lines for the body as message keys, number overdue) of the volunteer's items overdue or due this week."""
     from app.activities import queries
 
     lines, overdue = [], 0
@@ -29,12 +31,14 @@ def due_lines(user, today: date) -> tuple[list[str], int]:
         for item in card.items:
             if item.status not in ("overdue", "due_this_week"):
                 continue
-            label = KIND_LABELS.get(item.kind, item.kind)
+            label = texts.label(KIND_LABELS.get(item.kind, item.kind))
             if item.status == "overdue":
                 overdue += 1
-                lines.append(f"{card.child.name}：{label}已逾期 {item.days_overdue} 天")
+                lines.append(texts.text(N_("%(child)s：%(what)s已逾期 %(days)s 天"), child=card.child.name, what=label,
+                                        days=item.days_overdue))
             else:
-                lines.append(f"{card.child.name}：{label}本周到期（{item.due.isoformat()}）")
+                lines.append(texts.text(N_("%(child)s：%(what)s本周到期（%(due)s）"), child=card.child.name, what=label,
+                                        due=item.due.isoformat()))
     return lines, overdue
 
 
@@ -56,8 +60,9 @@ def send_weekly(today: date | None = None) -> int:
         settings.last_digest_week = week
         if not lines:
             continue
-        title = f"本周关爱待办 {len(lines)} 项" + (f"，其中逾期 {overdue} 项" if overdue else "")
-        notify([user], "digest", title, "/activities/today", "\n".join(lines))
+        title = (texts.text(N_("本周关爱待办 %(n)s 项，其中逾期 %(late)s 项"), n=len(lines), late=overdue) if overdue
+                 else texts.text(N_("本周关爱待办 %(n)s 项"), n=len(lines)))
+        notify([user], "digest", title, "/activities/today", lines)
         sent += 1
     db.session.flush()
     return sent

@@ -18,6 +18,8 @@ from flask import current_app
 
 from app.core import audit
 from app.extensions import db
+from app.core.i18n import N_
+from app.notify import texts
 from app.notify.models import CaseEscalation
 from app.notify.service import notify
 
@@ -59,12 +61,13 @@ def _case_url(case) -> str:
     return f"/activities/cases/{case.id}"
 
 
-def _body(case) -> str:
+def _body(case) -> dict:
     from app.activities import vocab
 
-    # stored text, in the default language (the chain also runs from cron, outside any request)
-    concerns = "、".join(str(vocab.CONCERNS[c]) for c in case.concerns if c in vocab.CONCERNS)
-    return f"{case.child.name}（{case.division.full_name}）：{concerns}"
+    # a message key: written by cron, outside any request, and read in each recipient's language
+    return texts.text(N_("%(child)s（%(place)s）：%(concerns)s"), child=case.child.name,
+                      place=case.division.full_name,
+                      concerns=texts.labels(str(vocab.CONCERNS[c]) for c in case.concerns if c in vocab.CONCERNS))
 
 
 def _record(case, step: int, role: str, division, users, now: datetime) -> CaseEscalation:
@@ -81,7 +84,7 @@ def case_opened(case, now: datetime | None = None) -> None:
     """Step 0: tell the village director(s) (and the coordinators, as promised on the form)."""
     now = now or case.reported_at
     directors, village = recipients(case, "village_director")
-    title = f"新的强制报告 #{case.id}（{village.full_name}），请立即查看并确认"
+    title = texts.text(N_("新的强制报告 #%(id)s（%(place)s），请立即查看并确认"), id=case.id, place=village.full_name)
     notify(directors, "case.open", title, _case_url(case), _body(case), obj=case, mandatory=True, now=now)
     _record(case, 0, "village_director", village, directors, now)
     if current_app.config.get("CASE_NOTIFY_COORDINATOR_ON_OPEN", True):
@@ -100,7 +103,8 @@ def advance(now: datetime, first_hours: float | None = None) -> list[CaseEscalat
     oldest_due = now - timedelta(hours=hours[1])
     cases = db.session.scalars(sa.select(ProtectionCase).where(
         ProtectionCase.acknowledged_at.is_(None), ProtectionCase.status != "closed",
-        ProtectionCase.reported_at <= oldest_due).order_by(ProtectionCase.id)).all()
+        ProtectionCase.reported_at <= oldest_due, ProtectionCase.id.not_in(stopped_case_ids()))
+        .order_by(ProtectionCase.id)).all()
     done = {(c, s) for c, s in db.session.execute(
         sa.select(CaseEscalation.case_id, CaseEscalation.step)
         .where(CaseEscalation.case_id.in_([c.id for c in cases])))} if cases else set()
@@ -117,7 +121,8 @@ def advance(now: datetime, first_hours: float | None = None) -> list[CaseEscalat
 def _step(case, step: int, role: str, hours: float, now: datetime) -> CaseEscalation:
     users, division = recipients(case, role)
     place = case.division.full_name
-    title = f"强制报告 #{case.id}（{place}）已超过{hours:g}小时无人确认，请立即处理"
+    title = texts.text(N_("强制报告 #%(id)s（%(place)s）已超过%(hours)s小时无人确认，请立即处理"), id=case.id,
+                       place=place, hours=f"{hours:g}")
     notify(users, "case.escalate", title, _case_url(case), _body(case), obj=case, mandatory=True, now=now)
     return _record(case, step, role, division, users, now)
 
@@ -125,3 +130,37 @@ def _step(case, step: int, role: str, hours: float, now: datetime) -> CaseEscala
 def chain_of(case) -> list[CaseEscalation]:
     return db.session.scalars(sa.select(CaseEscalation).where(CaseEscalation.case_id == case.id)
                               .order_by(CaseEscalation.step)).all()
+
+
+# --------------------------------------------------------------------------------------------
+# acknowledgement by a level of the chain (the township supervisor)
+# --------------------------------------------------------------------------------------------
+
+def stopped_case_ids():
+    """Select of the cases whose chain someone it reached has taken on (it goes no further)."""
+    return sa.select(CaseEscalation.case_id).where(CaseEscalation.acknowledged_at.is_not(None))
+
+
+def open_step_for(user, case) -> CaseEscalation | None:
+    """The step beyond the village that told ``user`` about ``case`` and that nobody has taken on,
+    while the case is open and unacknowledged (the director acknowledges the case itself)."""
+    if case.status == "closed" or case.acknowledged_at is not None:
+        return None
+    for row in chain_of(case):
+        if row.step >= 1 and row.acknowledged_at is None and user.id in (row.user_ids or []):
+            return row
+    return None
+
+
+def acknowledge_step(actor, case, row: CaseEscalation, now: datetime | None = None) -> CaseEscalation:
+    """``actor`` (told at ``row``'s step) takes the case on at his level: the chain stops there, his
+    notifications about it are read. Nothing else changes: the case still waits for its handler's
+    acknowledgement, and he gains no right to handle it."""
+    from app.core.models import utcnow
+    from app.notify.service import mark_read_for_object
+
+    row.acknowledged_at, row.acknowledged_by_id = now or utcnow(), actor.id
+    db.session.flush()
+    audit.record("case.escalate.acknowledge", case, user=actor, detail={"step": row.step, "role": row.role})
+    mark_read_for_object(actor, case)
+    return row

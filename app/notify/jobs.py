@@ -14,10 +14,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Flask, current_app, has_app_context
+from flask_babel import force_locale
 
 from app.core.models import utcnow
 from app.extensions import db
 from app.notify import channels as ch
+from app.notify import texts
 from app.notify.models import Delivery, Notification, PushSubscription
 
 log = logging.getLogger(__name__)
@@ -111,11 +113,19 @@ def deliver(delivery_id: int, now: datetime | None = None) -> str | None:
 
 
 def _send(session, delivery: Delivery, note: Notification) -> str:
+    from app.auth.models import User
+
     config = current_app.config
     if not ch.configured(config, delivery.channel):
         raise ch.DeliveryError(f"channel {delivery.channel} not configured", permanent=True)
     site = config.get("SITE_URL") or "http://localhost:5000"  # the reports' setting; local fallback
-    message = ch.Message(note.title, site + (note.url or "/notifications"))
+    locale = texts.locale_of(session.get(User, delivery.user_id))
+    with force_locale(locale):  # the recipient's language, for the title and the channel's own words
+        return _send_in(session, delivery, ch.Message(note.title_in(locale), site + (note.url or "/notifications")))
+
+
+def _send_in(session, delivery: Delivery, message: ch.Message) -> str:
+    config = current_app.config
     if delivery.channel == "email":
         return ch.send_email(config, delivery.address, message)
     if delivery.channel == "sms":

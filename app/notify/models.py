@@ -41,11 +41,27 @@ class Notification(db.Model):
     mandatory: so.Mapped[bool] = so.mapped_column(default=False)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, index=True)
     read_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    #: the texts as message keys and parameters, translated when shown or sent (app.notify.texts);
+    #: None on rows written before, whose ``title`` and ``body`` are shown as stored
+    message: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
 
     deliveries: so.Mapped[list["Delivery"]] = so.relationship(back_populates="notification",
                                                                order_by="Delivery.id")
 
     __table_args__ = (sa.Index("ix_notifications_user_unread", "user_id", "read_at"),)
+
+    def title_in(self, locale: str | None = None) -> str:
+        """The title in ``locale`` (the page's when None); old rows: as stored."""
+        from app.notify.texts import render
+
+        spec = (self.message or {}).get("title")
+        return render(spec, locale) if spec else self.title
+
+    def body_in(self, locale: str | None = None) -> str | None:
+        from app.notify.texts import render
+
+        spec = (self.message or {}).get("body")
+        return render(spec, locale) if spec else self.body
 
 
 class Delivery(db.Model):
@@ -112,5 +128,9 @@ class CaseEscalation(db.Model):
     user_ids: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
     skipped: so.Mapped[bool] = so.mapped_column(default=False)
     at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    #: one of those told at this step took it on: the chain goes no further than this level
+    #: (the case itself still waits for its handler's acknowledgement)
+    acknowledged_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    acknowledged_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
 
     __table_args__ = (sa.UniqueConstraint("case_id", "step", name="uq_case_escalations_case_step"),)

@@ -80,14 +80,33 @@ def recent_outbound(user_id: int, now) -> int:
                Delivery.status != "skipped", Notification.mandatory.is_(False))) or 0
 
 
-def notify(users, kind: str, title: str, url: str | None = None, body: str | None = None, *, obj=None,
+def _texts(title, body) -> tuple[str, str | None, dict | None]:
+    """(stored title, stored body, message) for plain strings or :mod:`app.notify.texts` specs:
+    a spec is kept as the message (translated for each reader) and stored in the default language."""
+    from app.notify.texts import default_text
+
+    message = {}
+    if isinstance(title, dict):
+        message["title"], title = title, default_text(title)
+    if isinstance(body, (dict, list)):
+        message["body"], body = body, default_text(body)
+    return title, body, message or None
+
+
+def notify(users, kind: str, title, url: str | None = None, body=None, *, obj=None,
            mandatory: bool = False, now=None) -> list[Notification]:
     """Tell each of ``users``: an in-app notification and its outbound deliveries (queued; sent
-    once the caller's transaction commits). Returns the notifications, flushed."""
+    once the caller's transaction commits). Returns the notifications, flushed.
+
+    ``title`` and ``body`` are plain text, or message keys with parameters
+    (:func:`app.notify.texts.text`; a body may be a list of lines) shown in each reader's language.
+    """
     now = now or utcnow()
+    title, body, message = _texts(title, body)
     rows = []
     for user in dict.fromkeys(u for u in users if u is not None and u.active):
         note = Notification(user_id=user.id, kind=kind, title=title[:160], body=body, url=url, mandatory=mandatory,
+                            message=message,
                             object_type=getattr(obj, "__tablename__", None) if obj is not None else None,
                             object_id=str(obj.id) if obj is not None else None, created_at=now)
         db.session.add(note)

@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core import audit
-from app.core.permissions import policy
+from app.core.audit import record_now
+from app.core.permissions import get_in_scope_or_404, policy
 from app.core.web import safe_next_url
 from app.extensions import db
 from app.notify import channels as ch
@@ -33,11 +34,19 @@ def inject_unread():
 
         steps = chain_of(case)
         ids = {i for s in steps for i in s.user_ids}
+        ids |= {s.acknowledged_by_id for s in steps if s.acknowledged_by_id}
         names = dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
         return [{"step": s.step, "role": ROLES.get(s.role, s.role), "at": s.at, "skipped": s.skipped,
-                 "names": [names.get(i, "?") for i in s.user_ids]} for s in steps]
+                 "names": [names.get(i, "?") for i in s.user_ids], "acknowledged_at": s.acknowledged_at,
+                 "acknowledged_by": names.get(s.acknowledged_by_id)} for s in steps]
 
-    return {"notify_unread": notify_unread, "case_chain": case_chain}
+    def case_step_for_me(case):
+        """The chain step that told the current user and waits for him to take the case on."""
+        from app.notify.escalation import open_step_for
+
+        return open_step_for(current_user, case) if current_user.is_authenticated else None
+
+    return {"notify_unread": notify_unread, "case_chain": case_chain, "case_step_for_me": case_step_for_me}
 
 
 @bp.route("/")
@@ -102,6 +111,28 @@ def settings():
     return render_template("notify/settings.html", form=form, offered=offered, pushes=pushes,
                            phone=service.phone_of(current_user),
                            vapid_key=config.get("VAPID_PUBLIC_KEY") if offered["push"] else None), status
+
+
+@bp.route("/cases/<int:case_id>/acknowledge", methods=["POST"])
+@policy("cases.read")
+def case_step_acknowledge(case_id: int):
+    """A level of the escalation chain (the township supervisor) takes the case on: the chain stops
+    at his level. Only someone that step told may; it gives no other right on the case."""
+    from app.activities.cases import cases_scope
+    from app.activities.models import ProtectionCase
+    from app.notify import escalation
+
+    case = get_in_scope_or_404(ProtectionCase, case_id, cases_scope)
+    row = escalation.open_step_for(current_user, case)
+    if row is None:  # not told beyond the village, or already taken on: refused (audited), back to the case
+        record_now("access.denied", detail={"reason": "case.escalation.recipient", "path": request.path,
+                                            "method": request.method})
+        flash(_("只有收到逐级上报通知、且尚未确认的人员可以在此确认；案件本身由村儿童主任确认。"), "error")
+        return redirect(url_for("activities.case_detail", case_id=case.id))
+    escalation.acknowledge_step(current_user, case, row)
+    db.session.commit()
+    flash(_("已确认收到：逐级上报在您这一级停止，不再通知上级。案件仍由村儿童主任确认处置。"), "success")
+    return redirect(url_for("activities.case_detail", case_id=case.id))
 
 
 @bp.route("/push/subscribe", methods=["POST"])

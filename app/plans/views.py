@@ -10,7 +10,8 @@ from flask_login import current_user
 
 from app.children.models import Child
 from app.core.dates import today_cn
-from app.core.permissions import children_scope, get_in_scope_or_404, has_permission, policy
+from app.children.scope import children_scope
+from app.core.permissions import get_in_scope_or_404, has_permission, policy
 from app.extensions import db
 from app.plans import models, services
 from app.plans.models import HelpMilestone, HelpPlan

@@ -73,7 +73,7 @@ def needing_ids(user, day: date) -> list[int]:
     """Children in ``user``'s scope needing a 确认书 on ``day``: on the roster that day (registered
     by then and not closed then), with the left-behind facts on their record."""
     from app.children.models import Child
-    from app.core.permissions import children_scope
+    from app.children.scope import children_scope
     from app.reports.roster_stats import on_roster
 
     away = sa.or_(Child.both_parents_away.is_(True), Child.one_parent_away_other_incapable.is_(True))
@@ -103,7 +103,7 @@ def history_of(child_id: int) -> list[GuardianshipAgreement]:
 def lacking_query(user, day: date):
     """Children in scope needing a 确认书 now and without one in force on ``day`` (未签订)."""
     from app.children.models import Child
-    from app.core.permissions import children_scope
+    from app.children.scope import children_scope
 
     covered = sa.select(A.child_id).where(covering_clause(day))
     return (sa.select(Child).where(children_scope(user), needs_clause(), Child.id.not_in(covered))
@@ -113,7 +113,7 @@ def lacking_query(user, day: date):
 def expiring_query(user, day: date):
     """确认书 in force in ``user``'s scope that lapse within :data:`vocab.AGREEMENT_RENEW_DAYS`."""
     from app.children.models import Child
-    from app.core.permissions import children_scope
+    from app.children.scope import children_scope
 
     until = day + timedelta(days=vocab.AGREEMENT_RENEW_DAYS)
     return (sa.select(A).join(Child, A.child_id == Child.id)
@@ -124,7 +124,7 @@ def expiring_query(user, day: date):
 def agreements_scope(user):
     """Clause on :class:`GuardianshipAgreement` rows: those of children ``user`` may see."""
     from app.children.models import Child
-    from app.core.permissions import children_scope
+    from app.children.scope import children_scope
 
     return A.child_id.in_(sa.select(Child.id).where(children_scope(user)))
 

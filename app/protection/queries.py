@@ -14,12 +14,12 @@ def items_scope(user):
     """Clause on :class:`DutyItem` rows ``user`` may see: directors, coordinators and auditors
     their division subtree; school staff the items of their pupils; nobody else any."""
     from app.children.models import Child
-    from app.core.permissions import _subtree_ids
+    from app.core.permissions import user_subtree_ids
 
     if user.role == "admin":
         return sa.true()
     if user.role in ("coordinator", "village_director", "auditor", "township_supervisor"):
-        return DutyItem.division_id.in_(_subtree_ids(user))
+        return DutyItem.division_id.in_(user_subtree_ids(user))
     if user.role == "school_staff" and user.organisation_id:
         return DutyItem.child_id.in_(sa.select(Child.id).where(Child.school_id == user.organisation_id))
     return sa.false()
@@ -34,7 +34,7 @@ def in_division(column, division_id: int | None):
     root = db.session.get(Division, division_id)
     if root is None:
         return sa.false()
-    return column.in_(sa.select(Division.id).where(Division.path.startswith(root.path, autoescape=True)))
+    return column.in_(root.subtree_ids())
 
 
 def item_filters(args) -> dict:

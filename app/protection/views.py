@@ -12,7 +12,8 @@ from app.children.models import Child
 from app.core import audit
 from app.core.dates import today_cn
 from app.core.i18n import N_
-from app.core.permissions import children_scope, deny, get_in_scope_or_404, has_permission, policy
+from app.core.permissions import deny, get_in_scope_or_404, has_permission, policy
+from app.children.scope import children_scope
 from app.extensions import db
 from app.protection import forms, queries, services, vocab
 from app.protection.models import DutyItem

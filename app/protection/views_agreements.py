@@ -13,7 +13,8 @@ from app.children.models import Child
 from app.core import audit
 from app.core.dates import today_cn
 from app.core.i18n import N_
-from app.core.permissions import children_scope, get_in_scope_or_404, policy
+from app.core.permissions import get_in_scope_or_404, policy
+from app.children.scope import children_scope
 from app.extensions import db
 from app.protection import agreements, forms, services
 from app.protection.models import GuardianshipAgreement

@@ -14,7 +14,8 @@ from app.activities import vocab as av
 from app.activities.models import CareLog, EventAttendance, ProtectionCase, SchoolEvent
 from app.children import vocab as cv
 from app.children.models import Child, ChildReview
-from app.children.rules import age_band, age_on, difficulty_types
+from app.children.facts import age_band
+from app.children.rules import age_on, difficulty_types
 from app.children.services import record_of
 from app.core import audit
 from app.core.dates import today_cn

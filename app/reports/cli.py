@@ -76,3 +76,7 @@ def worker_command(burst: bool):
         click.echo("未设置 REDIS_URL：报表任务在网站进程内运行，无需单独的工作进程。", err=True)
         sys.exit(2)
     run_worker(burst=burst)
+
+
+#: the commands the app factory adds to ``flask``
+COMMANDS = (reports_cli,)

@@ -13,7 +13,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.children.models import Child, ChildReview
-from app.children.rules import age_band, age_on, in_registry_age, left_behind_on
+from app.children.facts import age_band, in_registry_age, left_behind_on
+from app.children.rules import age_on
 from app.extensions import db
 from app.matching.models import Pair
 from app.reports.common import Checks, Period

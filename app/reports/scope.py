@@ -79,7 +79,7 @@ def resolve_region(user, *, division_id: int | None = None, organisation_id: int
 
 def subtree_ids(region: Region):
     """Select of the division ids inside ``region`` (a school: its own division only)."""
-    return sa.select(Division.id).where(Division.path.startswith(region.path, autoescape=True))
+    return sa.select(Division.id).where(Division.within(region.path))
 
 
 def issuer_name(user) -> str:
@@ -112,7 +112,7 @@ def places(region: Region) -> dict[int, Place]:
     holds more than one township a village is printed with its township.
     """
     rows = db.session.execute(sa.select(Division.id, Division.name, Division.path, Division.level)
-                              .where(Division.path.startswith(region.path, autoescape=True))).all()
+                              .where(Division.within(region.path))).all()
     by_id = {r.id: r for r in rows}
     multi = sum(r.level == "township" for r in rows) > 1
     out: dict[int, Place] = {}

@@ -22,7 +22,9 @@ from app.core import audit
 from app.core.i18n import N_
 from app.core.dates import CHINA, today_cn
 from app.core.models import utcnow
-from app.core.permissions import children_scope, has_permission, volunteers_scope
+from app.core.permissions import has_permission
+from app.children.scope import children_scope
+from app.volunteers.scope import volunteers_scope
 from app.extensions import db
 from app.reports import render
 from app.reports.common import ParameterError, Period, ReportMeta, cn_date, current_quarter, parse_period

@@ -133,7 +133,8 @@ for _kind in KINDS.values():  # every region kind of the registry gets its form,
 @policy("children.export")
 def child_file(child_id: int):
     from app.children.models import Child
-    from app.core.permissions import children_scope, get_in_scope_or_404
+    from app.core.permissions import get_in_scope_or_404
+    from app.children.scope import children_scope
 
     child = get_in_scope_or_404(Child, child_id, children_scope)
     if request.method == "POST":
@@ -145,7 +146,8 @@ def child_file(child_id: int):
 @bp.route("/certificate/<int:volunteer_id>", methods=["GET", "POST"])
 @policy("reports.certificate")
 def certificate(volunteer_id: int):
-    from app.core.permissions import get_in_scope_or_404, volunteers_scope
+    from app.core.permissions import get_in_scope_or_404
+    from app.volunteers.scope import volunteers_scope
     from app.volunteers.models import Volunteer
 
     volunteer = get_in_scope_or_404(Volunteer, volunteer_id, volunteers_scope)
@@ -164,7 +166,8 @@ def certificate(volunteer_id: int):
 def find():
     """Children (for a child's file) and volunteers (for a certificate) whose name matches ``q``."""
     from app.children.models import Child
-    from app.core.permissions import children_scope, volunteers_scope
+    from app.children.scope import children_scope
+    from app.volunteers.scope import volunteers_scope
     from app.volunteers.models import Volunteer
 
     q = (request.args.get("q") or "").strip()[:32]

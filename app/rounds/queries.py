@@ -77,7 +77,7 @@ def rule_for(division: Division | None, duty: str) -> tuple[str, int]:
 def _subtree(division: Division | None):
     if division is None:
         return sa.select(Division.id).where(sa.false())
-    return sa.select(Division.id).where(Division.path.startswith(division.path, autoescape=True))
+    return division.subtree_ids()
 
 
 def assignment_clause(a: Assignment):

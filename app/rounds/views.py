@@ -12,7 +12,8 @@ from app.children.models import Child, Household
 from app.core.dates import today_cn
 from app.core.i18n import N_
 from app.core.models import Division
-from app.core.permissions import children_scope, divisions_scope, has_permission, policy
+from app.children.scope import children_scope
+from app.core.permissions import divisions_scope, has_permission, policy
 from app.extensions import db
 from app.rounds import queries, services, vocab
 from app.rounds.blueprint import bp

@@ -9,7 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.children.models import Child
-from app.core.permissions import children_scope
+from app.children.scope import children_scope
 from app.extensions import db
 
 NO_CLASS = "-"  # the filter value for pupils whose class is not set yet

@@ -6,7 +6,8 @@ from wtforms import (BooleanField, DateField, DecimalField, IntegerField, Passwo
 from wtforms.widgets import PasswordInput
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 
-from app.core.validators import IdNumber, PasswordPolicy, Phone
+from app.auth.forms import PasswordPolicy
+from app.core.validators import IdNumber, Phone
 from app.volunteers.models import SKILLS, VOLUNTEER_KINDS
 
 

@@ -66,7 +66,7 @@ def _villages(school: Organisation) -> dict[str, Division]:
         county = county.parent
     stmt = sa.select(Division).where(Division.level == "village")
     if county is not None:
-        stmt = stmt.where(Division.path.startswith(county.path))
+        stmt = stmt.where(Division.within(county))
     out: dict[str, Division] = {}
     for village in db.session.scalars(stmt.order_by(Division.code)):
         out.setdefault(village.name, village)

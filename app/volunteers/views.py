@@ -7,7 +7,8 @@ from flask_login import current_user
 from app.core import audit
 from app.core.dates import today_cn
 from app.core.models import Division, Organisation, utcnow
-from app.core.permissions import PUBLIC, get_in_scope_or_404, policy, volunteers_scope
+from app.core.permissions import PUBLIC, get_in_scope_or_404, policy
+from app.volunteers.scope import volunteers_scope
 from app.extensions import db
 from app.matching.models import Pair
 from app.volunteers import services, teachers
@@ -47,7 +48,7 @@ def roster():
 @policy(PUBLIC)
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("home.index"))
     form = RegistrationForm()
     form.organisation_id.choices = services.organisation_choices()
     form.division_id.choices = services.village_choices()
@@ -135,7 +136,7 @@ def _import_schools() -> list[Organisation]:
         if current_user.division is None:
             return []
         stmt = stmt.join(Division, Organisation.division_id == Division.id).where(
-            Division.path.startswith(current_user.division.path, autoescape=True))
+            Division.within(current_user.division))
     return list(db.session.scalars(stmt.order_by(Organisation.name)))
 
 

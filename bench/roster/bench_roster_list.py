@@ -60,7 +60,7 @@ def load(url: str, n_children: int, seed: int = 20261123) -> dict:
     from app.auth.passwords import hash_password
     from app.children.models import Child
     from app.children.pinyin import name_keys
-    from app.children.rules import priority_categories, tier_of
+    from app.children.facts import priority_categories, tier_of
     from app.core.idcard import make_id_number
     from app.core.models import Division, Organisation
     from app.extensions import db

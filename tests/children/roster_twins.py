@@ -32,9 +32,10 @@ def dump(result: RosterParseResult) -> dict[str, Any]:
 
 def read_both(data: bytes, **kw: Any) -> tuple[RosterParseResult | None, RosterParseResult]:
     """(calamine's result or None where it hands over to openpyxl, openpyxl's result)."""
+    facts = reader.check_workbook_bytes(data)
     options = reader._Options(kw.get("reference_date") or date(2026, 9, 30),
                               {"townships": kw.get("townships"), "villages": kw.get("villages")},
-                              kw.get("max_rows", reader.DEFAULT_MAX_ROWS), kw.get("sheet_name"))
+                              kw.get("max_rows", reader.DEFAULT_MAX_ROWS), kw.get("sheet_name"), facts)
     try:
         fast = reader._parse_with_calamine(data, options)
     except UseOpenpyxl:

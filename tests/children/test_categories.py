@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from app.children.rules import derive, difficulty_types, validate_record
+from app.children.facts import derive
+from app.children.rules import difficulty_types, validate_record
 from app.core.idcard import make_id_number
 
 REF = date(2026, 9, 30)

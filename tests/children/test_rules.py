@@ -8,16 +8,8 @@ from typing import Any
 import pytest
 
 from app.children import vocab
-from app.children.rules import (
-    MESSAGES,
-    age_band,
-    age_on,
-    derive,
-    has_errors,
-    priority_categories,
-    tier_of,
-    validate_record,
-)
+from app.children.facts import age_band, derive, priority_categories, tier_of
+from app.children.rules import MESSAGES, age_on, has_errors, validate_record
 from app.core.idcard import make_id_number
 
 REF = date(2026, 9, 30)

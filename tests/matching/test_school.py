@@ -31,7 +31,7 @@ def test_random_instances_with_schools_match_brute_force_and_the_checker():
         d = with_schools(rng, random_instance(rng, rng.randint(0, 12), rng.randint(0, 6)))
         want = brute_force_objective(d)
         p = Problem.from_dict(json.loads(json.dumps(d)))
-        for method in ("full", "county", "pruned"):
+        for method in ("full", "county", "pruned", "classes"):
             r = solve(p, method=method)
             assert r.optimal and r.objective == want, (k, method, r.objective, want)
             assert check(d, r.to_dict()) == [], (k, method)

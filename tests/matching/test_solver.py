@@ -264,7 +264,7 @@ def test_random_instances_match_brute_force():
         d = random_instance(rng, rng.randint(0, 14), rng.randint(0, 7))
         want = brute_force_objective(d)
         p = Problem.from_dict(d)
-        for method in ("full", "county", "pruned"):
+        for method in ("full", "county", "pruned", "classes"):
             r = solve(p, method=method)
             assert r.optimal, (k, method)
             assert r.objective == want, (k, method, r.objective, want)

@@ -51,7 +51,7 @@ def test_random_steered_instances_match_brute_force_and_the_checker():
         steered += bool(d.get("pinned") or d.get("excluded"))
         want = brute_force_objective(d)
         p = Problem.from_dict(json.loads(json.dumps(d)))
-        for method in ("full", "county", "pruned"):
+        for method in ("full", "county", "pruned", "classes"):
             r = solve(p, method=method)
             assert r.optimal, (k, method)
             assert r.objective == want, (k, method, r.objective, want)
@@ -149,7 +149,7 @@ def test_a_pin_that_fills_a_volunteer_leaves_an_existing_pair_certified():
     d = problem([child("a", 0, 1), child("b", 0, 2, categories=["disabled"])],
                 [vol("v", 0, 0, capacity=1, skills=["disability_care"])], existing=[("a", "v")])
     d["pinned"] = [{"child": "b", "volunteer": "v"}]
-    for method in ("full", "county", "pruned"):
+    for method in ("full", "county", "pruned", "classes"):
         r = solve(Problem.from_dict(d), method=method)
         assert r.optimal and r.objective == brute_force_objective(d)
         assert check(d, r.to_dict()) == []

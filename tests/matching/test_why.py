@@ -1,10 +1,13 @@
 """Explanations: a pair's cost terms, the nearer volunteer busy with a child that needs it more,
 and what would place a child left out."""
 
+import random
+
 from app.matching import Problem, solve
 from app.matching.engine.why import cost_terms, nearer_volunteers, what_would_help
 
-from .util import child, problem, vol
+from .test_solver import random_instance
+from .util import DEFAULT_U, brute_force_objective, child, cost, feasible, problem, tier, vol
 
 
 def _run(d):
@@ -20,8 +23,10 @@ def test_the_nearer_volunteer_serves_a_more_urgent_child():
     p, r = _run(d)
     assert {(x.child, x.volunteer) for x in r.pairs} == {("a", "w"), ("b", "v")}
     why = nearer_volunteers(p, r.graph, r)
+    # giving v to a would leave b (urgent) without: 10,000,000 - 2,001 for b, a saves 3,000
     assert why["a"] == {"volunteer": "v", "cost": why["a"]["cost"], "load": 1, "places": 1,
-                        "child": "b", "tier": "urgent", "why": "more_urgent"}
+                        "child": "b", "tier": "urgent", "why": "more_urgent", "move": "left_out",
+                        "extra_cost": 9_994_999, "at_least": 9_994_999}
     assert "b" not in why  # b has the cheapest volunteer it can have
 
 
@@ -68,3 +73,42 @@ def test_what_would_place_a_child_left_out():
     assert help_["skill"]["change"] == "volunteer_with_skill" and help_["skill"]["skills"] == ["health"]
     assert help_["girl"]["change"] == "female_volunteer" and help_["girl"]["km"] == 1.0
     assert help_["alone"] == {"change": "volunteer_within_km", "km": 10.0, "volunteer": "z", "max_km": 5.0}
+
+
+def objective(d, assign: dict) -> int:
+    """The objective of an assignment (child id -> volunteer id), independently of the solver."""
+    prm = d.get("params", {})
+    U = {**DEFAULT_U, **prm.get("unmatched_cost", {})}
+    kids = {c["id"]: c for c in d["children"]}
+    vols = {v["id"]: v for v in d["volunteers"]}
+    total = sum(cost(d, kids[c], vols[v]) if v else U[tier(kids[c])] for c, v in assign.items())
+    for e in d.get("existing_pairs", []):
+        c, v = kids[e["child"]], vols[e["volunteer"]]
+        if feasible(d, c, v) and assign.get(c["id"]) != v["id"]:
+            total += prm.get("churn_cost", 50000)
+    return total
+
+
+def test_the_displaced_child_and_its_cost_against_brute_force():
+    """For every pair with a nearer volunteer: the exchange named (the nearer volunteer's child
+    takes this child's place, or goes without) costs exactly ``extra_cost`` more than the
+    optimum, and the duals' ``at_least`` is a lower bound of the best assignment that gives the
+    nearer volunteer to this child (brute force with that pair pinned), which is itself at most
+    the exchange's cost."""
+    rng = random.Random(20261207)
+    checked = {"swap": 0, "left_out": 0}
+    for k in range(400):
+        d = random_instance(rng, rng.randint(4, 12), rng.randint(2, 6))
+        p, r = _run(d)
+        assign = {c["id"]: None for c in d["children"]} | {x.child: x.volunteer for x in r.pairs}
+        assert objective(d, assign) == r.objective
+        for i, n in nearer_volunteers(p, r.graph, r).items():
+            if "move" not in n:
+                continue
+            changed = {**assign, i: n["volunteer"], n["child"]: n.get("to")}
+            assert objective(d, changed) == r.objective + n["extra_cost"], (k, i, n)
+            pinned = {**d, "pinned": [{"child": i, "volunteer": n["volunteer"]}]}
+            best = brute_force_objective(pinned) - r.objective
+            assert 0 <= n["at_least"] <= best <= n["extra_cost"], (k, i, n, best)
+            checked[n["move"]] += 1
+    assert min(checked.values()) >= 8, checked

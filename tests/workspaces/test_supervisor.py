@@ -3,7 +3,8 @@ import sqlalchemy as sa
 
 from app.activities.models import ProtectionCase
 from app.auth.models import ROLES
-from app.core.permissions import children_scope, has_permission
+from app.core.permissions import has_permission
+from app.children.scope import children_scope
 from app.children.models import Child
 from tests import factories
 from tests.activities.helpers import make_log

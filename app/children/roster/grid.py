@@ -24,21 +24,17 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from xml.etree.ElementTree import fromstring  # nosec B405 - DTDs refused by the container check
 
 from .cells import _is_date_format
+from .container import SheetFacts
 
 #: A whole float below this converts to the exact integer openpyxl reads (2**53).
 _EXACT_FLOAT = 9_007_199_254_740_992
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_FAR_CELL = re.compile(rb'<c r="[A-Z]{3}|<c(?:>| (?!r=))|<\w+:c[ >]')
-_WIDE_CELL = re.compile(rb'<c r="[B-Z][A-Z]\d')
-_ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
-#: The most cells calamine may hold for one sheet (its grid is dense): 4 million.
-MAX_GRID_CELLS = 4_000_000
 #: Built-in format ids whose meaning depends on the locale (East Asian dates): openpyxl reads
 #: them as numbers, calamine as dates.
 _LOCALE_FORMAT_IDS = frozenset(range(27, 37)) | frozenset(range(50, 59))
@@ -48,12 +44,15 @@ class UseOpenpyxl(Exception):
     """calamine cannot give exactly what openpyxl gives for this workbook."""
 
 
-def calamine_sheets(data: bytes, max_row: int) -> tuple[list[str], dict[str, Any]]:
-    """(every sheet's name, worksheet name → calamine sheet loader) of ``data``.
+def calamine_sheets(data: bytes, facts: Mapping[str, SheetFacts]) -> tuple[list[str], dict[str, Any]]:
+    """(every sheet's name, worksheet name → calamine workbook) of ``data``; ``facts`` are the
+    container check's findings on the worksheet parts.
 
     :raise UseOpenpyxl: see the module's documentation.
     """
-    _check_parts(data, max_row)
+    if not all(_small_grid(seen) for seen in facts.values()):
+        raise UseOpenpyxl
+    _check_parts(data)
     try:
         from python_calamine import CalamineWorkbook, SheetTypeEnum
     except ImportError:  # not installed: openpyxl reads everything, as before
@@ -102,8 +101,19 @@ def _convert(value: Any) -> Any:
     return value
 
 
-def _check_parts(data: bytes, max_row: int) -> None:
-    """:raise UseOpenpyxl: on a day-less date style, the 1904 system or far cells."""
+def _small_grid(seen: SheetFacts) -> bool:
+    """Whether a worksheet's dense grid stays under about 7 million cells. Excel writes a
+    reference on every cell, so the columns are bounded by the letters of the references
+    (past ZZ, or a cell without one, is refused) and the rows by the row numbers, or without
+    them by the number of rows (which the container check bounds): up to AZ, rows under
+    100,000; up to ZZ, rows under 10,000."""
+    if seen.far_cell or seen.far_row:
+        return False
+    return not (seen.wide and (seen.many_rows or seen.rows >= 10_000))
+
+
+def _check_parts(data: bytes) -> None:
+    """:raise UseOpenpyxl: on a day-less date style or the 1904 system."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = archive.namelist()
         workbook = next((n for n in names if n.startswith("xl/workbook")), None)
@@ -112,22 +122,6 @@ def _check_parts(data: bytes, max_row: int) -> None:
         for name in names:
             if name.startswith("xl/") and name.endswith("styles.xml") and _dayless_style(archive.read(name)):
                 raise UseOpenpyxl
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                _check_extent(archive.read(name), max_row)
-
-
-def _check_extent(sheet_xml: bytes, max_row: int) -> None:
-    """:raise UseOpenpyxl: when the sheet's dense grid could be huge. Excel writes a reference
-    on every cell, so the columns are bounded by the letters of the references (past ZZ, or a
-    cell without one, is refused; past AZ counts as 702 columns) and the rows by the largest
-    row number (or the number of rows, which the container check has bounded)."""
-    if _FAR_CELL.search(sheet_xml):
-        raise UseOpenpyxl
-    rows = max((int(m[1]) for m in _ROW_NUMBER.finditer(sheet_xml)), default=0)
-    rows = max(rows, sheet_xml.count(b"<row"))
-    width = 702 if _WIDE_CELL.search(sheet_xml) else 52
-    if rows > max_row or rows * width > MAX_GRID_CELLS:
-        raise UseOpenpyxl
 
 
 def _dayless_style(styles_xml: bytes) -> bool:

@@ -18,7 +18,7 @@ from app.children.vocab import fold
 from app.core import idcard
 
 from .cells import Parser, _LostDigits, _YearMonth, _parse_seq, _parser
-from .container import _read_source, check_workbook_bytes
+from .container import SheetFacts, _read_source, check_workbook_bytes
 from .headers import (
     _Header,
     _build_header,
@@ -107,26 +107,40 @@ def _is_repeated_header(values: Sequence[object], header: _Header) -> bool:
 
 @dataclass(frozen=True)
 class _RowContext:
-    parsers: tuple[tuple[str, int, Parser], ...]
+    parsers: tuple[tuple[str, int, Parser, dict[Any, Any]], ...]
     epoch: datetime | None
 
 
 def _row_context(header: _Header, epoch: Any) -> _RowContext:
     return _RowContext(
-        tuple((name, col, _parser(name)) for name, col in header.mapping.items()), epoch
+        tuple((name, col, _parser(name), {}) for name, col in header.mapping.items()), epoch
     )
 
 
 def _parse_row(
     values: Sequence[object], formats: Mapping[int, str], ctx: _RowContext
 ) -> tuple[dict[str, Any], list[Issue]]:
-    """Parse one data row into a record; returns it with the parsing issues."""
+    """Parse one data row into a record; returns it with the parsing issues.
+
+    Each column remembers what its cells parsed to: a roster repeats the same few values
+    (是, 男, 汉族, its townships, 小学) in every row, and a parser is a pure function of the
+    cell's value (its type included: ``1``, ``1.0`` and ``True`` are different cells) and
+    number format. Lists are copied, so no two records share one.
+    """
     record: dict[str, Any] = vocab.empty_record()
     issues: list[Issue] = []
     partial: dict[str, _YearMonth] = {}
-    for name, col, parse in ctx.parsers:
-        value = parse(values[col], formats.get(col, ""), ctx.epoch)
-        if isinstance(value, _YearMonth):
+    for name, col, parse, seen in ctx.parsers:
+        cell = values[col]
+        number_format = formats.get(col, "")
+        key = (cell.__class__, cell, number_format)
+        try:
+            value = seen[key]
+        except KeyError:
+            value = seen[key] = parse(cell, number_format, ctx.epoch)
+        if value.__class__ is list:
+            value = list(value)
+        elif isinstance(value, _YearMonth):
             partial[name] = value
         elif isinstance(value, _LostDigits):
             issues.append(_precision_issue(name))
@@ -225,9 +239,9 @@ def parse_roster(
         ``no_header`` or ``missing_columns``.
     """
     data = _read_source(source, max_bytes)
-    check_workbook_bytes(data, max_unpacked_bytes=max_unpacked_bytes, max_rows=max_rows)
+    facts = check_workbook_bytes(data, max_unpacked_bytes=max_unpacked_bytes, max_rows=max_rows)
     options = _Options(reference_date, {"townships": townships, "villages": villages}, max_rows,
-                       sheet_name)
+                       sheet_name, facts)
     try:
         return _parse_with_calamine(data, options)
     except UseOpenpyxl:
@@ -240,6 +254,7 @@ class _Options:
     places: Mapping[str, Any]
     max_rows: int
     sheet_name: str | None
+    facts: Mapping[str, SheetFacts]
 
     @property
     def raw_cap(self) -> int:
@@ -249,7 +264,7 @@ class _Options:
 
 def _parse_with_calamine(data: bytes, options: _Options) -> RosterParseResult:
     """:raise UseOpenpyxl: when openpyxl must read this workbook instead."""
-    names, workbooks = calamine_sheets(data, options.raw_cap)
+    names, workbooks = calamine_sheets(data, options.facts)
     if options.sheet_name and options.sheet_name not in names:
         raise RosterFileError("no_sheet", name=options.sheet_name)
     if options.sheet_name and options.sheet_name not in workbooks:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import copy
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -125,18 +126,32 @@ def export_value(field_name: str, value: Any) -> Any:
     return str(value)
 
 
-def _put(ws: Worksheet, row: int, col: int, field_name: str | None, value: Any) -> None:
-    """Write a value with the right format: text for IDs and phones, real dates for dates."""
+def _put(ws: Worksheet, row: int, col: int, field_name: str | None, value: Any,
+         styles: dict[str, Any] | None = None) -> None:
+    """Write a value with the right format: text for IDs and phones, real dates for dates.
+
+    ``styles`` (kind → style, filled on the way) lets a sheet of many cells copy each kind's
+    style instead of setting it: openpyxl hashes every style object on each assignment.
+    """
     cell = ws.cell(row=row, column=col)
-    if field_name in _TEXT_FIELDS:
-        cell.number_format = _TEXT_FORMAT
+    text = field_name in _TEXT_FIELDS
+    if text:
         value = _as_text(value)
     cell.value = neutralize(value) if isinstance(value, str) else value
     if isinstance(value, str):
         cell.data_type = "s"  # never let openpyxl take text for a formula
-    elif isinstance(value, (date, datetime)):
+    kind = "text" if text else "date" if isinstance(value, (date, datetime)) else "plain"
+    known = styles.get(kind) if styles is not None else None
+    if known is not None:
+        cell._style = copy(known)
+        return
+    if text:
+        cell.number_format = _TEXT_FORMAT
+    elif kind == "date":
         cell.number_format = _DATE_FORMAT
     cell.border = _BORDER
+    if styles is not None:
+        styles[kind] = copy(cell._style)
 
 
 def _as_text(value: Any) -> str | None:
@@ -195,13 +210,14 @@ def write_roster(
     ws.title = "花名册"
     _write_title(ws, len(columns), unit, fill_date or date.today())
     _write_two_level_header(ws, columns, top=3)
+    styles: dict[str, Any] = {}
     for n, record in enumerate(records, start=1):
         row = n + 4
         for c, col in enumerate(columns, start=1):
             value = record.get(col.field)
             if col.field == "seq" and value is None:
                 value = n
-            _put(ws, row, c, col.field, export_value(col.field, value))
+            _put(ws, row, c, col.field, export_value(col.field, value), styles)
     for c, col in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(c)].width = col.width
     ws.freeze_panes = "C5"
@@ -296,12 +312,13 @@ def write_rejections(result: RosterParseResult, target: Any) -> int:
     for c, text in enumerate(headers, start=1):
         _style_header(ws.cell(1, c, text))
     bad = result.bad_rows
+    styles: dict[str, Any] = {}
     for r, row in enumerate(bad, start=2):
-        _put(ws, r, 1, None, row.row_number)
-        _put(ws, r, 2, None, row.reason())
+        _put(ws, r, 1, None, row.row_number, styles)
+        _put(ws, r, 2, None, row.reason(), styles)
         for c, col in enumerate(result.columns, start=3):
             value = row.values[col.index] if col.index < len(row.values) else None
-            _put(ws, r, c, col.field, value.date() if isinstance(value, datetime) else value)
+            _put(ws, r, c, col.field, value.date() if isinstance(value, datetime) else value, styles)
     ws.column_dimensions["A"].width = 8
     ws.column_dimensions["B"].width = 50
     for c, col in enumerate(result.columns, start=3):

@@ -117,9 +117,11 @@ def pruned_arcs(p: Problem, g: CandidateGraph, ok_arc: np.ndarray, disc_pos: np.
     free = cap - np.bincount(g.vj[disc_pos], minlength=nv)
     paired = np.zeros(nc, dtype=bool)
     paired[g.ci[disc_pos]] = True
-    cand = np.flatnonzero((free[g.vj] > 0) & ~paired[g.ci] & (p.c_tier[g.ci] == 0) & ~keep)
+    full_k = tuning.PRUNED_ARCS_PER_FULL
+    cand = np.flatnonzero(((free[g.vj] > 0) | (full_k > 0)) & ~paired[g.ci] & (p.c_tier[g.ci] == 0)
+                          & ~keep)
     if cand.size:
-        want = np.maximum(free, 0) * per_place
+        want = np.maximum(free, 0) * per_place + full_k
         keep[cand[cheapest_per(g.vj[cand], nv, g.cost[cand], want)]] = True
     keep &= ok_arc
     return np.flatnonzero(keep)

@@ -26,6 +26,7 @@ import time
 import numpy as np
 
 from . import tuning
+from .classes import solve_classes
 from .arcs import DiscountedCosts, cheap_arcs, county_parts, local_ends, pruned_arcs
 from .duals import least_duals, most_violated, violations
 from .flow import flow_used, flow_used_reduced
@@ -60,6 +61,7 @@ class FlowSolver:
         self.loc = np.full(self.nc, -1, dtype=np.int64)
         self.loc[self.fcs] = np.arange(self.fcs.size)
         self.U = U_all[self.fcs]
+        self.classes = None  # (class per flow child, number of classes): the classes method
 
     # ---- one OR-Tools solve of a part ---------------------------------------------------------
     def prepare(self, kids: np.ndarray, idx: np.ndarray, vols: np.ndarray,
@@ -124,6 +126,8 @@ class FlowSolver:
         self.pruned = self.within = self.given_duals = self.county_cheap = None
         if method == "full":
             self.run(self.fcs, np.flatnonzero(self.ok_arc), np.arange(self.nv), self.cap, "all")
+        elif method == "classes":
+            solve_classes(self, *self.classes)
         elif method == "pruned":
             self.pruned = pruned_arcs(self.p, self.g, self.ok_arc, self.disc_pos, self.cap)
             self.run_all(self.pruned)
@@ -198,11 +202,29 @@ class FlowSolver:
             base = cheap_arcs(self.g, tuning.CHEAP_ARCS_PER_CHILD) if self.pruned is None \
                 else self.pruned
             inP[base[self.ok_arc[base]]] = True
+            if self.classes is not None:
+                inP[self._dearest_unmatched()] = True
         else:
             for cheap in self.county_cheap:  # (found by the county solves: no pass over every arc)
                 inP[cheap] = True
             self.county_cheap = None
         return inP
+
+    def _dearest_unmatched(self) -> np.ndarray:
+        """Each volunteer's arcs from the children left out that would gain most by it (largest
+        unmatched cost less pair cost). After an optimal solve they set the volunteers' least
+        prices (a full volunteer is worth at least that much to them), so the certificate's
+        first duals are nearly right instead of growing from zero over many rounds."""
+        g = self.g
+        out = self.flow_child & (self.match_arc < 0)
+        idx = np.flatnonzero(self.ok_arc & out[g.ci])
+        if idx.size == 0:
+            return idx
+        gain = self.U_all[g.ci[idx]] - self.arcs.cost(idx)
+        vj = g.vj[idx]
+        best = np.full(self.nv, np.iinfo(np.int64).min, dtype=np.int64)
+        np.maximum.at(best, vj, gain)
+        return idx[gain == best[vj]]
 
     def _certify(self, method: str) -> bool:
         """Least duals on a growing arc set P, priced against every arc: add what violates,
@@ -264,15 +286,19 @@ class FlowSolver:
             # the first pruned solve: its duals are rough, so the nearly tight arcs join P too
             # (far fewer re-solves than adding only the violating arcs); one scan finds both
             first_pruned = self.pruned is not None and it == 0
+            # after a classes solve (optimal on every arc) the nearly tight arcs join P at once
+            # too: fewer rounds of duals and scans
+            margin = (tuning.NEAR_TIGHT_FIRST if first_pruned else
+                      tuning.NEAR_TIGHT_CLASSES if method == "classes" and it == 0 else 0)
             if from_counties:
                 # every county certified these duals on all its arcs (the within-county ones)
                 vpos, vsl = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
             else:
                 vpos, vsl = violations(g, self.alive, fcs, u, price, self.disc_pos, self.churn,
                                        mask=scan_mask,
-                                       above=-tuning.NEAR_TIGHT_FIRST if first_pruned else 0)
+                                       above=-margin)
             near, near_sl = vpos, vsl
-            if first_pruned:
+            if margin:
                 vpos, vsl = vpos[vsl > 0], vsl[vsl > 0]
             info.append({"iteration": it, "arcs": int(P.size), "duals": t_d, "bf_rounds": br,
                          "scan": time.perf_counter() - ts, "violations": int(vpos.size),
@@ -296,13 +322,13 @@ class FlowSolver:
                 self.stats["_duals"] = (u, price)
                 break
             n_improving = vpos.size
-            if first_pruned:
+            if margin:
                 vpos, vsl = near, near_sl
             elif vpos.size > 8 * (nc + nv):
                 vpos, vsl = most_violated(g, vpos, vsl, nc, nv, 4), None
             inP[vpos] = True
             p_warm = price
-            if scan_mask is None and method != "full":
+            if scan_mask is None and method not in ("full", "classes"):
                 # these arcs were not part of the last (pruned, joint) solve (in a full solve
                 # and within counties after the per-county solves every arc was). Many improving
                 # arcs: re-solve everyone on P at once; a few: re-solve only the region they can

@@ -45,6 +45,8 @@ class SolveResult:
     match: np.ndarray | None = None      # volunteer position per child, -1 if unmatched
     arc_of_child: np.ndarray | None = None  # arc position in the graph per child, -1 if none
     graph: CandidateGraph | None = field(default=None, repr=False)  # the graph solved
+    #: the certificate's optimal duals (u per child, price per volunteer), when proven
+    duals: tuple | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
         """Exactly the exchange format of docs/matching-problem.md."""

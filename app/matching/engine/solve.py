@@ -21,6 +21,8 @@ from typing import Iterable
 import numpy as np
 
 from .arcs import match_pairs, pair_indices
+from . import tuning
+from .classes import child_classes
 from .county import CountyPipeline, fresh_round, solve_part
 from .explain import VIOLATION_CODES, unmatched_reasons
 from .flowsolver import FlowSolver
@@ -126,21 +128,30 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
     t_solve = time.perf_counter()
     if pipe is not None:
         method = "county"  # its counties are solved already (or being solved)
+    classes = None
+    if method in ("auto", "classes") and not (method == "auto"
+                                              and fresh_round(p, cap, n_ex_feasible, flow_child)):
+        classes = _classes(p, g, alive, disc_pos, flow_child)
+        if method == "auto":
+            few = classes[1] <= tuning.CLASS_SHARE * int(flow_child.sum())
+            method = "classes" if few else "pruned"
     elif method == "auto":
-        method = "county" if fresh_round(p, cap, n_ex_feasible, flow_child) else "pruned"
-    if method not in ("full", "county", "pruned"):
+        method = "county"
+    if method not in ("full", "county", "pruned", "classes"):
         raise ValueError(f"unknown method {method!r}")
     match_arc = np.full(nc, -1, dtype=np.int64)  # arc of each child's volunteer
     proven = True  # with no child to place, the forced assignment is trivially optimal
     try:
         if flow_child.any():
-            proven = FlowSolver(p, g, alive, flow_child, cap, U_all, disc_pos, churn, match_arc,
-                                stats, timings, part_worker=solve_part).solve(method, pipe)
+            fs = FlowSolver(p, g, alive, flow_child, cap, U_all, disc_pos, churn, match_arc, stats,
+                            timings, part_worker=solve_part)
+            fs.classes = classes if method == "classes" else None
+            proven = fs.solve(method, pipe)
     finally:
         if pipe is not None:
             pipe.close()
     timings["solve"] = time.perf_counter() - t_solve
-    stats.pop("_duals", None)
+    duals = stats.pop("_duals", None)
     stats["method"] = method
     stats["county_pipeline"] = pipe is not None
 
@@ -157,6 +168,12 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
     res.graph = g
     res.stats["n_arcs"] = g.n_arcs
     res.stats["n_existing_feasible"] = n_ex_feasible
+    if duals is not None and proven:
+        # the certificate's duals, per child (0 outside the flow) and per volunteer: the
+        # explanations read them (why.nearer_volunteers)
+        u_all = np.zeros(nc, dtype=np.int64)
+        u_all[flow_child] = duals[0]
+        res.duals = (u_all, duals[1])
     timings["assemble"] = time.perf_counter() - t_res
     if explain_reasons:
         te = time.perf_counter()
@@ -164,6 +181,17 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
         timings["reasons"] = time.perf_counter() - te
     res.seconds = time.perf_counter() - t0
     return res
+
+
+def _classes(p: Problem, g: CandidateGraph, alive, disc_pos: np.ndarray,
+             flow_child: np.ndarray) -> tuple[np.ndarray, int]:
+    """The flow children's classes (engine/classes.py): a child with an existing pair's
+    discounted arc or a forbidden arc is a class of its own."""
+    own = np.zeros(p.n_children, dtype=bool)
+    own[g.ci[disc_pos]] = True
+    if alive is not None:
+        own[g.ci[~alive]] = True
+    return child_classes(p, flow_child, own)
 
 
 def _joined(steered: list[tuple[str, str]], given: Iterable) -> list:

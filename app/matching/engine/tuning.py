@@ -18,6 +18,8 @@ REDUCED_COST_CAP = 100_000
 #: nearly tight arcs (reduced cost below this) join the arc set P with the violating ones after
 #: the first pruned solve, whose duals are rough...
 NEAR_TIGHT_FIRST = 2000
+#: ... and after the classes method's solve (its duals are only a first guess)
+NEAR_TIGHT_CLASSES = 200
 #: ... and in the county method's cross-county step (the per-county duals are exact; smaller is
 #: better there, but 0 makes the least duals need many rounds to settle).
 NEAR_TIGHT_CROSS = 400
@@ -31,6 +33,11 @@ REPAIR_EXACT_PATHS = 16
 #: ... and only when the region holds at most this share of the children (else everyone is
 #: re-solved on the pruned arc set).
 REPAIR_MAX_SHARE = 0.6
+
+#: a round that is not the county method's is solved as classes of interchangeable children
+#: (engine/classes.py) when there are at most this share as many classes as children (children
+#: at their village's point: family B of the bench), else by the pruned method
+CLASS_SHARE = 0.75
 
 #: counties are solved in parallel processes (OR-Tools holds the GIL) when the machine has more
 #: than one core and the per-county graphs together have at least this many arcs (below it,
@@ -46,5 +53,9 @@ PRUNED_ARCS_PER_CHILD = 8
 #: ... and, per free place of a volunteer, about this many of its cheapest arcs to normal
 #: children without an existing pair.
 PRUNED_ARCS_PER_PLACE = 60
+#: ... and about this many to every volunteer, full or not (its price then meets the competition
+#: of the children without a pair: without them a full volunteer's least price is too low and
+#: every unmatched child in its range violates the certificate)
+PRUNED_ARCS_PER_FULL = 8
 #: the county solves hand back about this many cheapest arcs per child (the seed of P).
 CHEAP_ARCS_PER_CHILD = 4

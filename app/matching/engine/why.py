@@ -3,11 +3,12 @@ and what would place a child left out.
 
 * :func:`cost_terms` — the pair cost split into its terms (docs/matching-problem.md).
 * :func:`nearer_volunteers` — for a pair, the cheapest feasible volunteer that is cheaper than
-  the one chosen, and what that volunteer does instead: the children it serves, and which of them
-  needs it more (pinned to it, more urgent, keeping its existing pair, fewer other volunteers
-  it could have). In an optimal assignment a cheaper feasible volunteer is always full (else
-  moving the child there would lower the objective), unless the child keeps its own existing
-  pair (churn).
+  the one chosen, and what that volunteer does instead: the child it serves that needs it more,
+  read from the optimal flow's alternating paths (that child would take this child's place or
+  go without, at an exact extra cost) and the certificate's duals (a lower bound on the extra
+  cost of any reassignment). In an optimal assignment a cheaper feasible volunteer is always
+  full (else moving the child there would lower the objective), unless the child keeps its own
+  existing pair (churn).
 * :func:`what_would_help` — for a child left out, the smallest change that would let it be
   placed: a volunteer with a skill within reach, a female volunteer, one more place at the
   nearest full volunteer, a volunteer who may serve the child's school, or lifting an exclusion.
@@ -40,30 +41,90 @@ def _serving(result) -> dict[int, list[int]]:
     return out
 
 
-def _needs_more(p: Problem, g: CandidateGraph, result, locked: set, kept: set, i: int,
-                others: list[int]) -> tuple[int, str]:
-    """Of the children ``others`` that a nearer volunteer serves, the one that needs it more than
-    child ``i``, and why (the first rule that tells them apart)."""
-    def rank(k):
-        return (k in locked, int(p.c_tier[k]) > int(p.c_tier[i]), k in kept,
-                -int(g.n_feasible[k]), int(p.c_tier[k]))
-    k = max(others, key=rank)
-    if k in locked:
-        why = "pinned"
-    elif p.c_tier[k] > p.c_tier[i]:
+def _exchange(p: Problem, ctx: dict, i: int, m: int, j: int, a_ij: int, others: list[int],
+              locked: set, kept: set) -> dict:
+    """Which child of the nearer volunteer ``j`` needs it more than child ``i`` (now with ``m``),
+    read from the alternating paths of length two and the optimal duals.
+
+    Giving ``j`` to ``i`` frees ``i``'s place at ``m`` and pushes one child ``k`` of ``j`` out:
+    ``k`` takes ``i``'s place at ``m`` ("swap", when that pair is feasible) or goes without
+    ("left_out"). Each such exchange is a cycle of the optimal flow's residual network, so its
+    exact extra cost (discounted costs: breaking ``k``'s existing pair pays the churn) is >= 0;
+    the child is the one whose exchange costs least. With the certificate's duals (u, price),
+    *any* reassignment that gives ``j`` to ``i`` costs at least ``reduced cost of (i, j)`` plus the
+    least, over ``j``'s children, reduced cost of their way out: ``at_least``.
+    """
+    cost, arc_of, U = ctx["cost"], ctx["arc_of"], ctx["U"]
+    free = [k for k in others if k not in locked]
+    if not free:
+        return {"child": others[0], "why": "pinned"}
+    gain = cost(a_ij) - cost(ctx["arc"][i])  # i moves from m to j
+    best = None
+    for k in free:
+        out_k = U[k] - cost(ctx["arc"][k])
+        options = [(gain + out_k, "left_out", None)]
+        a_km = arc_of.get((k, m))
+        if a_km is not None:
+            options.append((gain + cost(a_km) - cost(ctx["arc"][k]), "swap", m))
+        x = min(options, key=lambda o: o[0])
+        if best is None or x[0] < best[0][0]:
+            best = (x, k)
+    (extra, move, to), k = best
+    if p.c_tier[k] > p.c_tier[i]:
         why = "more_urgent"
     elif k in kept:
         why = "existing_pair"
-    elif g.n_feasible[k] < g.n_feasible[i]:
+    elif move == "left_out":
         why = "fewer_options"
     else:
-        why = "lower_total"  # moving either child would cost more in all
-    return k, why
+        why = "lower_total"
+    out = {"child": k, "why": why, "move": move, "extra_cost": int(extra)}
+    if to is not None:
+        out["to"] = to
+    if ctx["duals"] is not None:
+        u, price = ctx["duals"]
+        regret = min(ctx["regret"](k2) for k2 in free)
+        out["at_least"] = int(cost(a_ij) - u[i] + price[j] + regret)
+    return out
+
+
+def _context(p: Problem, g: CandidateGraph, result, excluded: set, children: np.ndarray) -> dict:
+    """What :func:`_exchange` reads: discounted arc costs, the arcs of ``children`` by pair,
+    unmatched costs, the assignment's arcs and the certificate's duals."""
+    ex = g.ex_arc[g.ex_arc >= 0]
+    disc = {int(a) for a in ex.tolist() if (int(g.ci[a]), int(g.vj[a])) not in excluded}
+    churn = int(p.params.churn_cost)
+    pos = g.arcs_of_children(children)
+    arc_of: dict[tuple[int, int], int] = {}
+    by_child: dict[int, list[tuple[int, int]]] = {}
+    for c, v, a in zip(g.ci[pos].tolist(), g.vj[pos].tolist(), pos.tolist()):
+        if (c, v) not in excluded:
+            arc_of[c, v] = a
+            by_child.setdefault(c, []).append((v, a))
+    U = p.params.unmatched_costs()[p.c_tier]
+    duals = getattr(result, "duals", None)
+
+    def cost(a: int) -> int:
+        return int(g.cost[a]) - (churn if a in disc else 0)
+
+    def regret(k: int) -> int:
+        """k's cheapest way out of its volunteer at the optimal prices (reduced cost)."""
+        u, price = duals
+        best = int(U[k]) - int(u[k])
+        mk = int(result.match[k])
+        for v, a in by_child.get(k, ()):
+            if v != mk:
+                best = min(best, cost(a) - int(u[k]) + int(price[v]))
+        return best
+
+    return {"cost": cost, "arc_of": arc_of, "U": U, "arc": result.arc_of_child, "duals": duals,
+            "regret": regret}
 
 
 def nearer_volunteers(p: Problem, g: CandidateGraph, result, excluded: set | None = None) -> dict:
     """Per placed child id: the cheapest feasible volunteer cheaper than its own (or nothing),
-    with the child it serves that needs it more. ``excluded``: (child, volunteer) positions."""
+    with the child it serves that needs it more (:func:`_exchange`). ``excluded``: (child,
+    volunteer) positions."""
     excluded = excluded or set()
     match, arc = result.match, result.arc_of_child
     cids, vids = p.child_ids, p.volunteer_ids
@@ -76,11 +137,18 @@ def nearer_volunteers(p: Problem, g: CandidateGraph, result, excluded: set | Non
     own[mi] = g.cost[arc[mi]]
     cheaper = np.flatnonzero((match[g.ci] >= 0) & (g.cost < own[g.ci]) & (match[g.ci] != g.vj))
     order = cheaper[np.lexsort((g.cost[cheaper], g.ci[cheaper]))]
-    out: dict[str, dict] = {}
+    first: dict[int, int] = {}
     for a in order.tolist():
         i, j = int(g.ci[a]), int(g.vj[a])
-        if cids[i] in out or (i, j) in excluded:
-            continue
+        if i not in first and (i, j) not in excluded:
+            first[i] = a
+    busy = {int(match[i]) for i in first if i not in kept} | {int(g.vj[a]) for a in first.values()}
+    involved = np.array(sorted({k for j in busy for k in serving.get(j, [])} | set(first)),
+                        dtype=np.int64)
+    ctx = _context(p, g, result, excluded, involved)
+    out: dict[str, dict] = {}
+    for i, a in first.items():
+        j = int(g.vj[a])
         if i in kept:
             out[cids[i]] = {"kept_existing": True}
             continue
@@ -88,8 +156,11 @@ def nearer_volunteers(p: Problem, g: CandidateGraph, result, excluded: set | Non
         entry = {"volunteer": vids[j], "cost": int(g.cost[a]), "load": len(others),
                  "places": int(p.v_cap[j])}
         if others:
-            k, why = _needs_more(p, g, result, locked, kept, i, others)
-            entry.update(child=cids[k], tier=TIERS[int(p.c_tier[k])], why=why)
+            x = _exchange(p, ctx, i, int(match[i]), j, a, others, locked, kept)
+            k = x.pop("child")
+            entry.update(child=cids[k], tier=TIERS[int(p.c_tier[k])], **x)
+            if "to" in entry:
+                entry["to"] = vids[entry["to"]]
         out[cids[i]] = entry
     return out
 

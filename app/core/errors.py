@@ -1,4 +1,4 @@
-"""One JSON error shape for the whole API, with Chinese and English messages."""
+"""One error shape for the whole site: the JSON body of every API error (Chinese and English messages)."""
 from __future__ import annotations
 
 from flask import g, jsonify
