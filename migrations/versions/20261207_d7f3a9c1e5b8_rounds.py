@@ -1,7 +1,7 @@
 """rounds: duties by role — assignments (包片/包组/联系户), checks by cadres and supervisors, rules
 
 Revision ID: d7f3a9c1e5b8
-Revises: d7e2b4c6a8f1
+Revises: b3d5f7a9c1e2
 Create Date: 2026-12-07 22:40:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd7f3a9c1e5b8'
-down_revision = 'd7e2b4c6a8f1'
+down_revision = 'b3d5f7a9c1e2'
 branch_labels = None
 depends_on = None
 
