@@ -14,12 +14,13 @@ from app.children.models import Child
 from app.core import audit
 from app.core.dates import today_cn
 from app.core.i18n import N_
+from app.core.errors import show_on_form
 from app.core.permissions import get_in_scope_or_404, policy
 from app.children.scope import children_scope
 from app.extensions import db
 from app.protection import agreements, forms, services
 from app.protection.models import GuardianshipAgreement
-from app.protection.views import _field_error, bp
+from app.protection.blueprint import bp
 
 #: the consent storage's messages name the consent form; these name the 确认书 instead
 SCAN_MESSAGES = {
@@ -128,7 +129,7 @@ def agreement_new(child_id: int):
             except services.ProtectionError as exc:
                 db.session.rollback()
                 _drop_scan(stored)
-                _field_error(form, exc, "entrusted_by")
+                show_on_form(form, exc, "entrusted_by")
     status = 400 if request.method == "POST" else 200
     return render_template("protection/agreement_form.html", form=form, child=child, current=current,
                            needs=agreements.needs_agreement(child),
@@ -158,7 +159,7 @@ def agreement_end(agreement_id: int):
             return redirect(url_for("children.detail", child_id=found.child_id) + "#agreement")
         except services.ProtectionError as exc:
             db.session.rollback()
-            _field_error(form, exc, "reason")
+            show_on_form(form, exc, "reason")
     for errors in form.errors.values():
         for error in errors:
             flash(error, "error")

@@ -12,7 +12,7 @@ from app.core import audit
 from app.extensions import db
 from app.core.permissions import policy
 from app.protection import forms, measures, queries, services, vocab
-from app.protection.views import bp
+from app.protection.blueprint import bp
 
 
 @bp.app_context_processor

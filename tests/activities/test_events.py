@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.activities import events as event_service
 from app.activities import services
 from app.activities.models import ActivityPhoto, EventAttendance, SchoolEvent
-from app.activities.services import ActivityError
+from app.activities.errors import ActivityError
 from app.core.dates import CHINA, today_cn
 from tests.activities.helpers import jpeg_bytes, make_event
 
