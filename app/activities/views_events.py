@@ -12,7 +12,7 @@ from app.activities.blueprint import bp
 from app.activities.models import EventAttendance, SchoolEvent
 from app.children.models import Child
 from app.core.dates import CHINA
-from app.core.models import Organisation
+from app.core.models import Division, Organisation
 from app.core.permissions import divisions_scope, policy
 from app.volunteers.scope import volunteers_scope
 from app.extensions import db
@@ -31,20 +31,33 @@ def event_or_404(event_id: int) -> SchoolEvent:
 
 
 def _schools():
-    """Schools and 儿童之家 (children homes) the user may organise events for."""
+    """Schools, 儿童之家 (children homes) and organisers (关工委, 妇联, social organisations, …) the
+    user may organise events for."""
     if current_user.role == "school_staff":
         return [current_user.organisation] if current_user.organisation_id else []
-    from app.core.models import Division
+    from app.orgs.services import ORGANISER_KINDS
 
+    kinds = ("school", "children_home") + ORGANISER_KINDS
     return db.session.scalars(sa.select(Organisation).join(Division, Organisation.division_id == Division.id)
-                              .where(Organisation.kind.in_(("school", "children_home")), divisions_scope(current_user))
+                              .where(Organisation.kind.in_(kinds), divisions_scope(current_user))
                               .order_by(Division.path, Organisation.name)).all()
 
 
+#: an organiser's invitation list is its region's children; a county holds thousands, so it is capped
+ORGANISER_INVITE_MAX = 500
+
+
 def _pupils(school: Organisation):
-    """Children who may be invited: a school's pupils; at a 儿童之家, the children of its village."""
-    where = (Child.division_id == school.division_id) if school.kind == "children_home" else \
-        (Child.school_id == school.id)
+    """Children who may be invited: a school's pupils; at a 儿童之家, the children of its village;
+    for an organiser (关工委, 妇联, …), the children of its region, priority children first."""
+    if school.kind == "school":
+        where = Child.school_id == school.id
+    elif school.kind == "children_home":
+        where = Child.division_id == school.division_id
+    else:
+        return db.session.scalars(sa.select(Child).where(Child.division_id.in_(school.division.subtree_ids()), Child.status == "active")
+                                  .order_by(Child.tier != "urgent", Child.tier != "key", Child.name_pinyin)
+                                  .limit(ORGANISER_INVITE_MAX)).all()
     return db.session.scalars(sa.select(Child).where(where, Child.status == "active")
                               .order_by(Child.grade, Child.name_pinyin)).all()
 

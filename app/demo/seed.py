@@ -203,6 +203,8 @@ def seed(children: int = 300, volunteers: int = 120) -> dict[str, int]:
     seed_homes(today)
     from app.families.demo import seed_families
     seed_families(today)
+    from app.rounds.demo import seed_rounds
+    seed_rounds(today)
     seed_protection(today)
     from app.reports.demo import seed_reports
     seed_reports(today)

@@ -225,6 +225,19 @@ def school_cadence(user, today: date):
                        count=len(soon), due=min(i.due for i in soon))
 
 
+@provider("village_director", "township_supervisor", "coordinator", "school_staff")
+def round_checks(user, today: date):
+    """Checks by role and assignment (包保与检查) that are overdue or due this week."""
+    from app.rounds import queries as rounds
+
+    duties = rounds.duties_of(user, today)
+    late, soon = duties.count("overdue"), duties.count("due_this_week")
+    if late:
+        yield TodoItem("rounds.overdue", _("逾期未做的检查"), url_for("rounds.index"), HIGH, count=late)
+    if soon:
+        yield TodoItem("rounds.due", _("本周要做的检查"), url_for("rounds.index"), NORMAL, count=soon)
+
+
 @provider("school_staff", "coordinator", "village_director", "volunteer")
 def todays_events(user, today: date):
     from app.activities.events import events_scope
