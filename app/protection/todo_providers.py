@@ -107,7 +107,7 @@ def measures_due(user, today: date):
     n, first = row
     if n:
         yield TodoItem("duties.measures", _("强制报告案件的帮扶、干预措施待完成"),
-                       url_for("protection.measure_list"), HIGH if first < today else NORMAL,
+                       url_for("protection.measure_list", due=1), HIGH if first < today else NORMAL,
                        due=first, count=n, detail=_("计划 %(d)s 完成", d=first.isoformat()))
 
 
