@@ -62,3 +62,4 @@ def seed_rounds(today: date) -> int:
     db.session.add_all(rows)
     db.session.flush()
     return len(rows)
+
