@@ -70,6 +70,18 @@ def test_organiser_holds_an_event(app, world, db):
     event = db.session.scalar(sa.select(SchoolEvent).where(SchoolEvent.title == "五老讲法进乡村"))
     assert event.organisation_id == org.id and event.division_id == r.county.id
     assert [a.child_id for a in event.attendance] == [urgent.id]
+    # the invitation list narrowed to one village; a child of another village is not offered nor invited
+    other = factories.child(factories.division("522626101202", "a二村", r.township), name="二村孩子")
+    db.session.commit()
+    assert "二村孩子" in b.get(url).get_data(as_text=True)
+    narrowed = f"{url}&village={r.village.id}"
+    form = b.get(narrowed).get_data(as_text=True)
+    assert "紧急儿童" in form and "二村孩子" not in form
+    assert b.post(narrowed, {"school": str(org.id), "village": str(r.village.id), "kind": "other", "title": "一村活动",
+                             "day": "2026-11-11", "start": "15:00", "duration_minutes": "60", "weeks": "1",
+                             "children": [str(urgent.id), str(other.id)]}, token_from=narrowed).status_code == 302
+    one = db.session.scalar(sa.select(SchoolEvent).where(SchoolEvent.title == "一村活动"))
+    assert [a.child_id for a in one.attendance] == [urgent.id]
     # another region's coordinator cannot hold it nor see it
     other = _login(app, "coord_b")
     assert "a县关工委" not in other.get("/activities/events/new").get_data(as_text=True)
