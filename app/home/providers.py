@@ -272,5 +272,10 @@ def recent_reports(user, today: date):
                        detail=_("%(who)s 于 %(d)s 签发，编号 %(no)s", who=row.issued_by_name,
                                 d=row.issued_at.astimezone(CHINA).date().isoformat(), no=row.number or "—"))
     if user.role == "auditor":
-        yield TodoItem("audit.issued", _("近30天签发报告的审计记录"), url_for("auth.audit_log", action="report.issue"),
-                       INFO, count=_count(sa.select(IssuedReport.id).where(scope, IssuedReport.issued_at >= since)))
+        n = _count(sa.select(IssuedReport.id).where(scope, IssuedReport.issued_at >= since))
+        if n:
+            yield TodoItem("audit.issued", _("近30天签发报告的审计记录"), url_for("auth.audit_log", action="report.issue"),
+                           INFO, count=n)
+        else:  # nothing to verify yet: say so, and where the record is (a line "0" reads as an error)
+            yield TodoItem("audit.issued", _("近30天没有签发的报告"), url_for("auth.audit_log", action="report.issue"),
+                           INFO, detail=_("报告签发后会列在这里，可逐份核验；审计日志记录全部操作"))
