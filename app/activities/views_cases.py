@@ -12,7 +12,7 @@ from app.activities import cases as case_service
 from app.activities import forms, vocab
 from app.activities.blueprint import bp
 from app.activities.models import ProtectionCase
-from app.activities.services import ActivityError
+from app.activities.errors import ActivityError
 from app.core import audit
 from app.core.dates import CHINA
 from app.core.permissions import has_permission, policy

@@ -10,7 +10,7 @@ from flask_login import current_user
 from app.auth import accounts
 from app.auth.forms import RoleForm
 from app.auth.models import ROLES, User, UserSession
-from app.auth.views import bp
+from app.auth.blueprint import bp
 from app.core import audit
 from app.core.models import Division, Organisation, utcnow
 from app.core.audit import AuditEntry

@@ -215,6 +215,8 @@ def record_changes(record: dict[str, Any], child: Child, fields: set[str],
     record = _with_default_category(record)
     changes: dict[str, tuple[str, str]] = {}
     for name in services.COLUMN_FIELDS:
+        if name == "registered_on" and record.get(name) is None:
+            continue  # a blank 登记日期 keeps the date the child was registered on
         if name in fields and not _same(name, current.get(name), record.get(name)):
             changes[name] = (display.value(name, current.get(name)), display.value(name, record.get(name)))
     village = scope.village_of(record)
@@ -236,10 +238,20 @@ def _with_default_category(record: dict[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------- save
 
 
-def values_of(record: dict[str, Any], fields: set[str], scope: ImportScope) -> dict[str, Any]:
-    """The model values of a good row (only the fields the file has)."""
+def values_of(record: dict[str, Any], fields: set[str], scope: ImportScope,
+              registered_on: date | None = None) -> dict[str, Any]:
+    """The model values of a good row (only the fields the file has).
+
+    A new child (``registered_on`` given: the import's day) is registered on the file's
+    登记日期 when it has one, else on that day; an existing child keeps its date unless the
+    file gives one.
+    """
     record = _with_default_category(record)
     values = {name: record.get(name) for name in services.COLUMN_FIELDS if name in fields}
+    if values.get("registered_on") is None:
+        values.pop("registered_on", None)
+        if registered_on is not None:
+            values["registered_on"] = registered_on
     village = scope.village_of(record)
     values["division_id"] = village.id
     if "school_name" in fields:
@@ -265,7 +277,7 @@ def save(found: Preview, scope: ImportScope, actor, *, update_rows: Iterable[int
     chosen = set(update_rows)
     # new children in one flush (the preview has checked their ID numbers; the database's
     # unique constraint still guards against a concurrent import)
-    saved.created = [services.fill_child(None, values_of(row.record, found.fields, scope), on_date)
+    saved.created = [services.fill_child(None, values_of(row.record, found.fields, scope, on_date), on_date)
                      for row in found.new_rows]
     db.session.add_all(saved.created)
     db.session.flush()

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.children import vocab
+from app.children.difficulty import difficulty_types
 from app.children.vocab import FIELD_LABELS, FIELD_LABELS_EN, FIELD_VOCABULARIES
 from app.core import idcard
 from app.core.phone import PhoneError, normalize_phone
@@ -60,6 +61,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "sex_mismatch": ("性别与身份证号码不一致", "Sex does not match the ID number"),
     "future_birth": ("出生日期晚于填报日期", "Date of birth is after the reporting date"),
+    "future_registration": ("登记日期晚于填报日期", "The registration date is after the reporting date"),
+    "registered_before_birth": ("登记日期早于出生日期", "The registration date is before the date of birth"),
     "too_old": ("年龄已满16周岁,不属于留守儿童", "Aged 16 or over: not a left-behind child"),
     "unknown_township": ("乡镇(街道)不在本县行政区划内", "Township is not in this county"),
     "unknown_village": ("村(社区)不在本县行政区划内", "Village is not in this county"),
@@ -297,7 +300,7 @@ def _check_enums(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]:
         else:
             bad = [] if isinstance(value, str) and value in vocabulary.labels else [value]
         if bad:
-            yield make_issue(_ENUM_CODES[field_name], field_name, detail="、".join(map(str, bad)))
+            yield make_issue(_ENUM_CODES.get(field_name, "bad_value"), field_name, detail="、".join(map(str, bad)))
 
 
 def _check_yes_no(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]:
@@ -312,6 +315,17 @@ def _check_dates(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]:
         value = record.get(field_name)
         if not _blank(value) and as_date(value) is None:
             yield make_issue("bad_date", field_name, detail=str(value))
+
+
+def _check_registration(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]:
+    """A 登记日期 is a true past date: not after the reporting date, not before the birth."""
+    registered, born = as_date(record.get("registered_on")), as_date(record.get("birth_date"))
+    if registered is None:
+        return
+    if registered > ctx.reference_date:
+        yield make_issue("future_registration", "registered_on")
+    elif born is not None and registered < born:
+        yield make_issue("registered_before_birth", "registered_on")
 
 
 def _check_child_id(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]:
@@ -459,6 +473,7 @@ _CHECKS: tuple[Callable[[Mapping[str, Any], _Context], Iterator[Issue]], ...] = 
     _check_enums,
     _check_yes_no,
     _check_dates,
+    _check_registration,
     _check_child_id,
     _check_age,
     _check_other_ids,
@@ -547,19 +562,6 @@ def _away_too_short(record: Mapping[str, Any], on_date: date) -> bool:
     """
     since = as_date(record.get("parents_away_since"))
     return since is not None and _months_between(since, on_date) < AWAY_MIN_MONTHS
-
-
-def difficulty_types(record: Mapping[str, Any]) -> tuple[str, ...]:
-    """The 困境 types of a record in vocabulary order: those chosen, plus 自身困境 derived from a
-    disability or a chronic illness and 生活困境 from 低保."""
-    chosen = record.get("difficulty_types") or []
-    found = {code for code in (chosen if isinstance(chosen, (list, tuple)) else []) if code in vocab.DIFFICULTY_TYPES}
-    if record.get("health") == "disabled" or record.get("chronic_illness") is True:
-        found.add("self")
-    assistance = record.get("assistance") or []
-    if isinstance(assistance, (list, tuple)) and "subsistence" in assistance:
-        found.add("living")
-    return tuple(code for code in vocab.DIFFICULTY_TYPES if code in found)
 
 
 def _difficulty_age_ok(record: Mapping[str, Any], age: int | None) -> bool:

@@ -1,5 +1,5 @@
 import sqlalchemy as sa
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file,
+from flask import (Response, abort, current_app, flash, redirect, render_template, request, send_file,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,8 +15,7 @@ from app.volunteers import services, teachers
 from app.volunteers.forms import (CapacityForm, ConductForm, PaperConductForm, RegistrationForm, ScreeningForm,
                                   StatusForm, TeacherImportForm)
 from app.volunteers.models import VOLUNTEER_KINDS, VOLUNTEER_STATUSES, Volunteer
-
-bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
+from app.volunteers.blueprint import bp
 
 
 @bp.route("/")
