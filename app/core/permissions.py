@@ -73,6 +73,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
                               "admin"}),
     "duties.manage": frozenset({"village_director", "coordinator", "admin"}),
     "duties.track": frozenset({"school_staff", "village_director", "coordinator", "admin"}),
+    # duties by role (包保与检查): own list and checks; assignments; compliance; the region's rules
+    "rounds.view": frozenset({"village_director", "township_supervisor", "coordinator", "school_staff", "admin"}),
+    "rounds.check": frozenset({"village_director", "township_supervisor", "coordinator", "school_staff", "admin"}),
+    "rounds.manage": frozenset({"village_director", "coordinator", "admin"}),
+    "rounds.compliance": frozenset({"village_director", "township_supervisor", "coordinator", "auditor", "admin"}),
+    "rounds.rules": frozenset({"coordinator", "admin"}),
+    # organisations of one's region (schools, 关工委, 妇联, social organisations, …)
+    "orgs.view": frozenset({"coordinator", "village_director", "township_supervisor", "auditor", "admin"}),
+    "orgs.manage": frozenset({"coordinator", "admin"}),
+    # 帮扶计划: a child's study help plan, inside one's scope of children
+    "plans.view": ALL_ROLES,
+    "plans.edit": frozenset({"volunteer", "school_staff", "village_director", "coordinator", "admin"}),
     "audit.view": frozenset({"auditor", "admin"}),
     "admin": frozenset({"admin"}),
 }
