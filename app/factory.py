@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 import os
+from importlib import import_module
+from importlib.util import find_spec
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -10,6 +12,13 @@ from flask import Flask
 
 from app.config import BASE_DIR, load_config
 from app.extensions import babel, csrf, db, login_manager, migrate
+
+#: The feature packages with pages, in the order their blueprints are registered. The pwa comes
+#: last and before the app's request hooks: its header hook must run after the app's own.
+FEATURES = ("home", "auth", "children", "volunteers", "activities", "matching", "protection", "reports", "school",
+            "homes", "families", "rounds", "orgs", "plans", "api", "notify", "pwa")
+#: The packages whose ``cli.py`` (if any) adds commands: core's own, every feature's, the demo's.
+CLI_PACKAGES = ("core", *FEATURES, "demo")
 
 
 def create_app(config: dict | str | None = None) -> Flask:
@@ -137,49 +146,19 @@ def _import_models() -> None:
     import app.volunteers.models  # noqa: F401
     import app.homes.models  # noqa: F401
     import app.families.models  # noqa: F401
+    import app.rounds.models  # noqa: F401
+    import app.plans.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.auth.views import bp as auth_bp
-    from app.home.views import bp as home_bp
-
-    from app.activities.routes import bp as activities_bp
-    from app.children.views import bp as children_bp
-    from app.api.pwa import bp as pwa_bp
-    from app.api.routes import bp as api_bp
-    from app.matching.views import bp as matching_bp
-    from app.protection.views import bp as protection_bp
-    from app.reports.views import bp as reports_bp
-    from app.school.views import bp as school_bp
-    from app.homes.views import bp as homes_bp
-    from app.families.views import bp as families_bp
-    from app.volunteers.views import bp as volunteers_bp
-    from app.notify.views import bp as notify_bp
-
-    app.register_blueprint(home_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(children_bp)
-    app.register_blueprint(volunteers_bp)
-    app.register_blueprint(activities_bp)
-    app.register_blueprint(matching_bp)
-    app.register_blueprint(protection_bp)
-    app.register_blueprint(reports_bp)
-    app.register_blueprint(school_bp)
-    app.register_blueprint(homes_bp)
-    app.register_blueprint(families_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(notify_bp)
-    app.register_blueprint(pwa_bp)  # before the request hooks: its header hook must run after theirs
+    """Each feature's ``views`` module (importing it registers every route) and its blueprint."""
+    for name in FEATURES:
+        app.register_blueprint(import_module(f"app.{name}.views").bp)
 
 
 def register_cli(app: Flask) -> None:
-    """Every feature's ``cli.COMMANDS`` become ``flask --app wsgi <command>``."""
-    from app.auth import cli as auth_cli
-    from app.children import cli as children_cli
-    from app.core import cli as core_cli
-    from app.demo import cli as demo_cli
-    from app.reports import cli as reports_cli
-
-    for module in (core_cli, auth_cli, children_cli, demo_cli, reports_cli):
-        for command in module.COMMANDS:
-            app.cli.add_command(command)
+    """Every ``<package>/cli.py``'s ``COMMANDS`` become ``flask --app wsgi <command>``."""
+    for name in CLI_PACKAGES:
+        if find_spec(f"app.{name}.cli") is not None:
+            for command in import_module(f"app.{name}.cli").COMMANDS:
+                app.cli.add_command(command)

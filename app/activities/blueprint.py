@@ -1,34 +1,13 @@
-"""The activities blueprint and its command line (``flask --app wsgi cases escalate``)."""
+"""The ``activities`` blueprint; its pages get ``av``, the activity vocabulary."""
 from __future__ import annotations
 
-import click
-from flask import Blueprint, current_app
+from flask import Blueprint
 
-bp = Blueprint("activities", __name__, url_prefix="/activities", cli_group="cases")
+from app.activities import vocab
 
-
-@bp.cli.command("escalate")
-@click.option("--hours", type=float, default=None,
-              help="Escalate cases unacknowledged for this many hours (default: CASE_ESCALATE_HOURS or 4).")
-def escalate_command(hours: float | None):
-    """Escalate protection cases nobody has acknowledged in time (run from cron)."""
-    from app.activities.cases import DEFAULT_ESCALATE_HOURS, escalate_cases
-    from app.extensions import db
-
-    hours = hours if hours is not None else current_app.config.get("CASE_ESCALATE_HOURS", DEFAULT_ESCALATE_HOURS)
-    from app.notify.jobs import retry_due
-
-    cases = escalate_cases(hours=hours)
-    db.session.commit()  # the chain's notifications go out on commit
-    click.echo(f"已升级 {len(cases)} 个超过 {hours:g} 小时未确认的强制报告案件"
-               + (": " + ", ".join(f"#{c.id}" for c in cases) if cases else ""))
-    retried = retry_due()  # failed deliveries whose retry time has come
-    if retried:
-        click.echo(f"重试 {retried} 条未发出的通知")
+bp = Blueprint("activities", __name__, url_prefix="/activities")
 
 
 @bp.context_processor
 def inject_vocabulary():
-    from app.activities import vocab
-
     return {"av": vocab}

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from app.activities import vocab
 from app.activities.models import CaseReport, CaseStep, ProtectionCase
-from app.activities.services import ActivityError
+from app.activities.errors import ActivityError
 from app.core import audit
 from app.core.dates import today_cn
 from app.core.i18n import N_
@@ -102,7 +102,7 @@ def acknowledge_case(actor, case: ProtectionCase) -> bool:
     """Mark the case as seen by a handler (stops escalation). False if it already was."""
     if case.acknowledged_at is not None:
         return False
-    from app.notify.service import mark_read_for_object
+    from app.notify.services import mark_read_for_object
 
     case.acknowledged_at, case.acknowledged_by_id = utcnow(), actor.id
     audit.record("case.acknowledge", case, user=actor)

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from app.activities import vocab
 from app.activities.models import EventAttendance, SchoolEvent
-from app.activities.services import ActivityError
+from app.activities.errors import ActivityError
 from app.core import audit
 from app.core.dates import CHINA, today_cn
 from app.core.i18n import N_

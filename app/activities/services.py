@@ -1,7 +1,7 @@
 """Write side of care activities: create and edit logs (with photos and the mandatory report),
 regional cadence rules and volunteer hours.
 
-These functions are shared by the HTML views and the (future) sync API. They receive the acting
+These functions are shared by the HTML views and the JSON API (app/api, also its offline sync). They receive the acting
 user, flush and audit, but never commit and never read ``request``: the caller commits once,
 so a log and the protection case it opens are saved together or not at all.
 """
@@ -18,6 +18,8 @@ import sqlalchemy as sa
 
 from app.activities import vocab
 from app.activities.cadence import DEFAULT_RULES, Rule
+from app.activities import cases
+from app.activities.errors import ActivityError
 from app.activities.models import ActivityPhoto, CadenceRule, CareLog, EventAttendance, SchoolEvent
 from app.activities.photos import (MAX_PHOTOS, PhotoError, ProcessedPhoto, photo_path, process_photo,
                                    store_photo)
@@ -34,15 +36,6 @@ TEXT_LIMIT = 4000
 LOG_FIELDS = ("mode", "occurred_on", "start_time", "duration_minutes", "participants", "content", "mood",
               "needs", "follow_up", "guardian_present", "living_conditions", "safety", "study", "health",
               "emotions", "help_given", "guardian_confirmed_by", "place")
-
-
-class ActivityError(ValueError):
-    """Input a log cannot be saved with; ``message`` is Chinese, ``field`` names the form field,
-    ``code`` is a stable machine-readable reason for the API (``uuid_conflict``, ``not_allowed`` …)."""
-
-    def __init__(self, field: str | None, message: str, code: str = "invalid"):
-        super().__init__(message)
-        self.field, self.message, self.code = field, message, code
 
 
 @dataclass
@@ -234,8 +227,6 @@ def create_log(actor, child, data: LogInput, photos: Sequence[bytes] = (), *, up
 
     :raise ActivityError: invalid input (nothing is written).
     """
-    from app.activities.cases import open_case
-
     today = today or today_cn()
     if data.client_uuid:
         existing = find_sent_log(actor, child, data)
@@ -256,7 +247,7 @@ def create_log(actor, child, data: LogInput, photos: Sequence[bytes] = (), *, up
     attach_photos(actor, processed, upload_dir, log=log)
     audit.record("log.create", log, user=actor,
                  detail={"kind": log.kind, "child_id": child.id, "concerns": log.concerns, "photos": len(processed)})
-    case = open_case(actor, child, log, data.concerns, data.concern_note) if data.concerns else None
+    case = cases.open_case(actor, child, log, data.concerns, data.concern_note) if data.concerns else None
     from app.protection.services import findings_from_log
 
     findings_from_log(actor, child, log)
@@ -308,12 +299,10 @@ def visible_log(user, log_id: int) -> CareLog | None:
 
 def author_hidden(user, log: CareLog) -> bool:
     """A log that opened a case would reveal the reporter: hide its author from those who may not know."""
-    from app.activities.cases import can_see_reporter
-
     if not log.concerns:
         return False
     case = _case_of(log)
-    return case is not None and not can_see_reporter(user, case)
+    return case is not None and not cases.can_see_reporter(user, case)
 
 
 def edit_permission(actor, log: CareLog, now: datetime | None = None) -> tuple[bool, bool]:
@@ -335,8 +324,6 @@ def update_log(actor, log: CareLog, data: LogInput, reason: str = "", photos: Se
     :raise ActivityError: invalid input, no right to edit (field ``None``), or missing reason.
     :return: the protection case opened, if any.
     """
-    from app.activities.cases import open_case
-
     allowed, needs_reason = edit_permission(actor, log, now)
     if not allowed:
         raise ActivityError(None, N_("超过7天的记录只能由协调员修改"))
@@ -359,7 +346,7 @@ def update_log(actor, log: CareLog, data: LogInput, reason: str = "", photos: Se
     attach_photos(actor, processed, upload_dir, log=log)
     audit.record("log.update", log, user=actor,
                  detail={"changes": changes, "reason": reason.strip() or None, "photos_added": len(processed)})
-    return open_case(actor, log.child, log, added, data.concern_note) if added else None
+    return cases.open_case(actor, log.child, log, added, data.concern_note) if added else None
 
 
 def _jsonable(value):

@@ -10,6 +10,6 @@
 * Errors: always ``{"error": {status, code, message (Chinese), message_en, request_id, fields?}}``.
 
 The same activities services and permission rules serve the HTML views and the API. The
-installable app (service worker, offline and outbox pages) is :mod:`app.api.pwa`; the phone
+installable app (service worker, offline and outbox pages) is :mod:`app.pwa`; the phone
 side is static/js/outbox.js, pwa.js and pwa-form.js.
 """

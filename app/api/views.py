@@ -1,10 +1,12 @@
 """API v1: identity, a fresh CSRF token and the OpenAPI description. Feature endpoints live in
-their own modules (children, logs, sync, events), all on the blueprint of :mod:`app.api.blueprint`."""
+``views_<topic>.py`` (children, events, logs, sync), imported here so that importing this module
+registers every route on the blueprint of :mod:`app.api.blueprint`."""
 import sqlalchemy as sa
 from flask import jsonify
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from app.api import views_children, views_events, views_logs, views_sync  # noqa: F401 - their routes join the blueprint
 from app.api.blueprint import bp
 from app.api.openapi import SCHEMAS, document, operation, ref
 from app.core.permissions import PUBLIC, policy

@@ -1,16 +1,17 @@
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import services
 from app.auth import accounts
+from app.auth.blueprint import bp
+from app.auth import views_admin  # noqa: F401 - the administrators' pages join the blueprint
 from app.auth.forms import ChangePasswordForm, LoginForm
+from app.core.errors import show_on_form
 from app.core import audit
 from app.core.permissions import PUBLIC, policy
 from app.core.web import safe_next_url
 from app.extensions import db
-
-bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -117,7 +118,7 @@ def account():
             return redirect(url_for("home.index"))
         except accounts.AccountError as exc:
             db.session.rollback()
-            getattr(form, exc.field or "new").errors.append(_(exc.message))
+            show_on_form(form, exc, "new")
     if form.errors:
         status = 422
     return render_template("auth/account.html", form=form, min_length=accounts.MIN_PASSWORD_LENGTH), status
@@ -132,6 +133,3 @@ def sign_out_everywhere():
     session.clear()
     flash(_("已在所有设备上退出登录。"), "info")
     return redirect(url_for("auth.login"))
-
-
-from app.auth import views_admin  # noqa: E402,F401 - the administrators' pages join this blueprint

@@ -64,7 +64,8 @@ def _children_of(today: date, village: Division) -> list[tuple[dict, list[dict]]
           "consent_date": today - timedelta(days=60)}, []),
         # 17, parents at home but both without capacity (father in prison, mother seriously ill)
         ({**_base(village, "龙建华", "male", _years_ago(today, 17, 90)), "child_category": "difficulty",
-          "difficulty_types": ["guardianship_2"], "incapacity_reason": "prison", "both_parents_away": False,
+          "difficulty_types": [], "father_status": "prison", "mother_status": "ill",  # ② derived from these
+          "incapacity_reason": "prison", "both_parents_away": False,
           "one_parent_away_other_incapable": False, "guardianship_type": "entrusted_weak",
           "guardian_name": "龙光明", "guardian_relation": "伯父", "guardian_phone": "13908553344",
           "current_address": f"岑巩县水尾镇{village.name}5组", "village_group": "5组",

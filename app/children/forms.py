@@ -130,7 +130,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (_l("家庭"), ("father_name", "father_birth_date", "father_id_number", "father_work_place", "father_phone",
                "mother_name", "mother_birth_date", "mother_id_number", "mother_work_place", "mother_phone")),
     (_l("监护"), ("both_parents_away", "one_parent_away_other_incapable", "parents_away_since", "incapable_parent",
-               "incapacity_reason", "guardianship_type", "guardian_name", "guardian_relation", "guardian_phone",
+               "incapacity_reason", "father_status", "mother_status", "guardianship_type", "guardian_name", "guardian_relation", "guardian_phone",
                "guardian_id_number", "guardian_address")),
     (_l("经济与救助"), ("income_sources", "assistance_rows")),
     (_l("联系人"), ("village_contact_name", "village_contact_phone")),
@@ -164,6 +164,8 @@ class ChildForm(FlaskForm):
     immunisation_checked_on = DayField()
     parents_away_since = MonthField()
     incapacity_reason = _select()
+    father_status = _select()
+    mother_status = _select()
     assistance_rows = FieldList(FormField(AssistanceRowForm), label=_l("救助帮扶（项目、金额、起止日期）"),
                                 min_entries=1, max_entries=12)
     no_id_reason = StringField(validators=[Length(max=200)])
@@ -215,7 +217,7 @@ class ChildForm(FlaskForm):
                 field.label.text = display.label(name)
         blank = [("", _l("请选择"))]
         for name in ("sex", "health", "schooling", "guardianship_type", "orphan_care", "disability_category",
-                     "disability_grade", "incapacity_reason"):
+                     "disability_grade", "incapacity_reason", "father_status", "mother_status"):
             self[name].choices = blank + display.choices(name)
         self.child_category.choices = display.choices("child_category")
         self.difficulty_types.choices = display.choices("difficulty_types")

@@ -115,6 +115,10 @@ class Child(db.Model):
     one_parent_away_other_incapable: so.Mapped[bool] = so.mapped_column(default=False)
     incapable_parent: so.Mapped[str | None] = so.mapped_column(sa.String(8))
     incapacity_reason: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    # each parent's situation (vocab.PARENT_STATUS): with both known, the guardianship-difficulty
+    # type (监护困境 ①-④) is derived from them instead of being chosen
+    father_status: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    mother_status: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     parents_away_since: so.Mapped[date | None]  # the month the parent(s) left (first of the month)
     guardian_name: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     guardian_relation: so.Mapped[str | None] = so.mapped_column(sa.String(32))

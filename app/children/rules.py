@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.children import vocab
+from app.children.difficulty import difficulty_types
 from app.children.vocab import FIELD_LABELS, FIELD_LABELS_EN, FIELD_VOCABULARIES
 from app.core import idcard
 from app.core.phone import PhoneError, normalize_phone
@@ -299,7 +300,7 @@ def _check_enums(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]:
         else:
             bad = [] if isinstance(value, str) and value in vocabulary.labels else [value]
         if bad:
-            yield make_issue(_ENUM_CODES[field_name], field_name, detail="、".join(map(str, bad)))
+            yield make_issue(_ENUM_CODES.get(field_name, "bad_value"), field_name, detail="、".join(map(str, bad)))
 
 
 def _check_yes_no(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]:
@@ -561,19 +562,6 @@ def _away_too_short(record: Mapping[str, Any], on_date: date) -> bool:
     """
     since = as_date(record.get("parents_away_since"))
     return since is not None and _months_between(since, on_date) < AWAY_MIN_MONTHS
-
-
-def difficulty_types(record: Mapping[str, Any]) -> tuple[str, ...]:
-    """The 困境 types of a record in vocabulary order: those chosen, plus 自身困境 derived from a
-    disability or a chronic illness and 生活困境 from 低保."""
-    chosen = record.get("difficulty_types") or []
-    found = {code for code in (chosen if isinstance(chosen, (list, tuple)) else []) if code in vocab.DIFFICULTY_TYPES}
-    if record.get("health") == "disabled" or record.get("chronic_illness") is True:
-        found.add("self")
-    assistance = record.get("assistance") or []
-    if isinstance(assistance, (list, tuple)) and "subsistence" in assistance:
-        found.add("living")
-    return tuple(code for code in vocab.DIFFICULTY_TYPES if code in found)
 
 
 def _difficulty_age_ok(record: Mapping[str, Any], age: int | None) -> bool:

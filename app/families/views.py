@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,13 +18,7 @@ from app.core.permissions import divisions_scope, get_in_scope_or_404, has_permi
 from app.children.scope import children_scope
 from app.extensions import db
 from app.families import models, services
-
-bp = Blueprint("families", __name__, url_prefix="/families")
-
-
-@bp.context_processor
-def inject_vocabulary():
-    return {"fv": models}
+from app.families.blueprint import bp
 
 
 @bp.route("/")

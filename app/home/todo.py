@@ -22,15 +22,18 @@ Providers only read; they never write or commit.
 from __future__ import annotations
 
 import logging
+import pkgutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import import_module
 from importlib import util as importlib_util
+from pathlib import Path
 
 from flask import current_app
 
 log = logging.getLogger(__name__)
+APP_DIR = Path(__file__).resolve().parents[1]
 
 # Urgency, lower first. The home page shows the first three with a coloured mark.
 CRITICAL = 0  # a child may be in danger now (escalated, unacknowledged mandatory report)
@@ -121,11 +124,9 @@ def load_providers() -> None:
 
 
 def _discovered() -> list[str]:
-    import pkgutil
-
-    import app
-
-    return sorted(f"app.{info.name}.{DISCOVERED_NAME}" for info in pkgutil.iter_modules(app.__path__)
+    # the packages beside app/home, read from the folder: importing the ``app`` package itself
+    # would lead from a feature back to the factory
+    return sorted(f"app.{info.name}.{DISCOVERED_NAME}" for info in pkgutil.iter_modules([str(APP_DIR)])
                   if info.ispkg and importlib_util.find_spec(f"app.{info.name}.{DISCOVERED_NAME}") is not None)
 
 

@@ -1,5 +1,5 @@
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,12 +10,11 @@ from app.children.scope import children_scope
 from app.matching.scope import pairs_scope, proposals_scope
 from app.volunteers.scope import volunteers_scope
 from app.extensions import db
-from app.matching import service
+from app.matching import services
 from app.matching.models import STEERING_KINDS, MatchProposal, MatchSteering, Pair
 from app.matching.pairs import close_pair
 from app.volunteers.models import Volunteer
-
-bp = Blueprint("matching", __name__, url_prefix="/matching")
+from app.matching.blueprint import bp
 
 
 def _regions():
@@ -49,8 +48,8 @@ def solve():
     region = get_in_scope_or_404(Division, region_id, divisions_scope)
     mode = "full" if request.form.get("mode") == "full" else "queue"
     try:
-        proposal = service.solve_region(region, current_user, mode=mode)
-    except service.ProposalError as exc:
+        proposal = services.solve_region(region, current_user, mode=mode)
+    except services.ProposalError as exc:
         db.session.rollback()
         flash(_(exc.message), "error")
         return redirect(url_for("matching.index"))
@@ -64,11 +63,11 @@ def proposal(proposal_id: int):
     row = get_in_scope_or_404(MatchProposal, proposal_id, proposals_scope)
     result = row.result
     previous = _previous(row)
-    changes = service.diff(previous.result_pairs if previous else result.get("today", {}), result)
+    changes = services.diff(previous.result_pairs if previous else result.get("today", {}), result)
     return render_template("matching/proposal.html", proposal=row, result=result, previous=previous,
-                           changes=changes, steering=service.steering_rows(row), reasons=service.REASON_LABELS,
+                           changes=changes, steering=services.steering_rows(row), reasons=services.REASON_LABELS,
                            townships=_by_township(result["pairs"]), unmatched=_unmatched_by_tier(result),
-                           kinds=STEERING_KINDS, move_reasons=service.MOVE_REASONS)
+                           kinds=STEERING_KINDS, move_reasons=services.MOVE_REASONS)
 
 
 @bp.route("/proposals/<int:proposal_id>/changes")
@@ -86,8 +85,8 @@ def changes(proposal_id: int):
         before = other.result_pairs if other else row.result.get("today", {})
     names = dict(other.result.get("names") or {}) if other else {}
     return render_template("matching/changes.html", proposal=row, other=other,
-                           changes=service.diff(before, row.result, names), reasons=service.REASON_LABELS,
-                           move_reasons=service.MOVE_REASONS, end_reasons=service.END_REASONS)
+                           changes=services.diff(before, row.result, names), reasons=services.REASON_LABELS,
+                           move_reasons=services.MOVE_REASONS, end_reasons=services.END_REASONS)
 
 
 def _previous(row: MatchProposal) -> MatchProposal | None:
@@ -105,7 +104,7 @@ def _by_township(pairs: list[dict]) -> list[tuple[str, list[dict]]]:
 
 
 def _unmatched_by_tier(result: dict) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {t: [] for t in service.TIERS}
+    out: dict[str, list[dict]] = {t: [] for t in services.TIERS}
     for rows in result["unmatched"].values():
         for u in rows:
             out[u["tier"]].append(u)
@@ -123,8 +122,8 @@ def _key_ids(value: str) -> tuple[int, int] | None:
 def _resolve(row: MatchProposal):
     """Re-solve the proposal's region with the standing steering; the new proposal replaces it."""
     try:
-        new = service.solve_region(row.division, current_user, mode=row.result.get("mode", "queue"), previous=row)
-    except service.ProposalError as exc:
+        new = services.solve_region(row.division, current_user, mode=row.result.get("mode", "queue"), previous=row)
+    except services.ProposalError as exc:
         db.session.rollback()
         flash(_(exc.message), "error")
         return redirect(url_for("matching.proposal", proposal_id=row.id))
@@ -147,7 +146,7 @@ def resolve(proposal_id: int):
                 abort(400)
             child = get_in_scope_or_404(Child, ids[0], children_scope)
             volunteer = get_in_scope_or_404(Volunteer, ids[1], volunteers_scope)
-            service.add_steering(current_user, kind, volunteer, child=child)
+            services.add_steering(current_user, kind, volunteer, child=child)
     return _resolve(row)
 
 
@@ -157,10 +156,10 @@ def siblings(proposal_id: int):
     """The one-tap fix of a split household: pin its siblings to one volunteer, then re-solve."""
     row = get_in_scope_or_404(MatchProposal, proposal_id, proposals_scope)
     try:
-        service.fix_siblings(row, request.form.get("household", ""), current_user,
+        services.fix_siblings(row, request.form.get("household", ""), current_user,
                              child_in_scope=lambda i: get_in_scope_or_404(Child, i, children_scope),
                              volunteer_in_scope=lambda i: get_in_scope_or_404(Volunteer, i, volunteers_scope))
-    except service.ProposalError as exc:
+    except services.ProposalError as exc:
         flash(_(exc.message), "error")
         return redirect(url_for("matching.proposal", proposal_id=row.id, _anchor="m-siblings"))
     return _resolve(row)
@@ -180,7 +179,7 @@ def hold(proposal_id: int):
     if places is None or not 1 <= places <= volunteer.capacity:
         flash(_("保留名额须为 1 到 %(n)s 之间的整数（该志愿者共 %(n)s 个名额）", n=volunteer.capacity), "error")
         return redirect(url_for("matching.proposal", proposal_id=row.id, _anchor="steering"))
-    service.add_steering(current_user, "hold", volunteer, places=places)
+    services.add_steering(current_user, "hold", volunteer, places=places)
     return _resolve(row)
 
 
@@ -198,7 +197,7 @@ def unsteer(proposal_id: int):
         MatchSteering.volunteer_id.in_(sa.select(Volunteer.id).where(volunteers_scope(current_user)))))
     if steer is None:
         abort(404)
-    service.remove_steering(steer, current_user)
+    services.remove_steering(steer, current_user)
     return _resolve(row)
 
 
@@ -207,9 +206,9 @@ def unsteer(proposal_id: int):
 def approve(proposal_id: int):
     row = get_in_scope_or_404(MatchProposal, proposal_id, proposals_scope)
     try:
-        outcome = service.approve(row, current_user)
+        outcome = services.approve(row, current_user)
         db.session.commit()
-    except service.ProposalError as exc:
+    except services.ProposalError as exc:
         db.session.rollback()
         flash(_(exc.message), "error")
         for conflict in exc.conflicts:
@@ -227,11 +226,11 @@ def manual():
         child = get_in_scope_or_404(Child, request.form.get("child", type=int), children_scope)
         volunteer = get_in_scope_or_404(Volunteer, request.form.get("volunteer", type=int), volunteers_scope)
         try:
-            service.manual_pair(child, volunteer, current_user)
+            services.manual_pair(child, volunteer, current_user)
             db.session.commit()
             flash(_("已结对：%(c)s — %(v)s", c=child.name, v=volunteer.name), "success")
             return redirect(url_for("children.detail", child_id=child.id))
-        except service.ProposalError as exc:
+        except services.ProposalError as exc:
             db.session.rollback()
             flash(_("不能结对：%(r)s", r=_(exc.message)), "error")
     paired = sa.select(Pair.child_id).where(Pair.status == "active")

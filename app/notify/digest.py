@@ -12,7 +12,7 @@ from app.core.i18n import N_
 from app.extensions import db
 from app.notify import texts
 from app.notify.models import NotifySettings
-from app.notify.service import notify
+from app.notify.services import notify
 
 KIND_LABELS = {"talk": N_("谈心"), "visit": N_("入户看望"), "first_visit": N_("首次入户看望"), "holiday": N_("节日关爱")}
 

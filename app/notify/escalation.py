@@ -21,7 +21,7 @@ from app.extensions import db
 from app.core.i18n import N_
 from app.notify import texts
 from app.notify.models import CaseEscalation
-from app.notify.service import notify
+from app.notify.services import notify
 
 STEPS = ((1, "township_supervisor", "CASE_ESCALATE_HOURS"), (2, "coordinator", "CASE_ESCALATE_COUNTY_HOURS"))
 
@@ -157,7 +157,7 @@ def acknowledge_step(actor, case, row: CaseEscalation, now: datetime | None = No
     notifications about it are read. Nothing else changes: the case still waits for its handler's
     acknowledgement, and he gains no right to handle it."""
     from app.core.models import utcnow
-    from app.notify.service import mark_read_for_object
+    from app.notify.services import mark_read_for_object
 
     row.acknowledged_at, row.acknowledged_by_id = now or utcnow(), actor.id
     db.session.flush()

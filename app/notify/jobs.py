@@ -61,7 +61,7 @@ def dispatch(delivery_ids) -> None:
 
         queue = Queue(QUEUE, connection=Redis.from_url(app.config["REDIS_URL"]))
         for delivery_id in ids:
-            queue.enqueue("app.notify.jobs.deliver", delivery_id, job_timeout=120, result_ttl=3600)
+            queue.enqueue("app.notify.worker.deliver", delivery_id, job_timeout=120, result_ttl=3600)
     else:
         for delivery_id in ids:
             _thread_pool().submit(_run_in_app, app, delivery_id)
@@ -80,13 +80,9 @@ def _run_in_app(app: Flask, delivery_id: int) -> None:
 
 
 def deliver(delivery_id: int, now: datetime | None = None) -> str | None:
-    """Attempt one delivery (RQ task, thread pool and inline all call this). Uses its own database
-    session, so it works inside another session's commit. Never raises; returns the new status."""
-    if not has_app_context():  # a plain `rq worker`: build the app from the environment
-        from app import create_app
-
-        with create_app().app_context():
-            return deliver(delivery_id, now)
+    """Attempt one delivery (the RQ task through :mod:`app.notify.worker`, the thread pool and
+    inline sending all call this, inside an app). Uses its own database session, so it works
+    inside another session's commit. Never raises; returns the new status."""
     now = now or utcnow()
     with so.Session(db.engine) as session:
         claimed = session.execute(

@@ -3,7 +3,7 @@ for administrators the delivery log (failures with their reason)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,40 +13,10 @@ from app.core.permissions import get_in_scope_or_404, policy
 from app.core.web import safe_next_url
 from app.extensions import db
 from app.notify import channels as ch
-from app.notify import service
+from app.notify import services
 from app.notify.forms import SettingsForm
 from app.notify.models import CHANNELS, DELIVERY_STATUSES, Delivery, Notification, NotifySettings, PushSubscription
-
-bp = Blueprint("notify", __name__, url_prefix="/notifications", cli_group="notify")
-
-
-@bp.app_context_processor
-def inject_unread():
-    def notify_unread() -> int:
-        if not current_user.is_authenticated:
-            return 0
-        return service.unread_count(current_user)
-
-    def case_chain(case) -> list[dict]:
-        """The escalation steps of ``case`` with the names of those told (case detail page)."""
-        from app.auth.models import ROLES, User
-        from app.notify.escalation import chain_of
-
-        steps = chain_of(case)
-        ids = {i for s in steps for i in s.user_ids}
-        ids |= {s.acknowledged_by_id for s in steps if s.acknowledged_by_id}
-        names = dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
-        return [{"step": s.step, "role": ROLES.get(s.role, s.role), "at": s.at, "skipped": s.skipped,
-                 "names": [names.get(i, "?") for i in s.user_ids], "acknowledged_at": s.acknowledged_at,
-                 "acknowledged_by": names.get(s.acknowledged_by_id)} for s in steps]
-
-    def case_step_for_me(case):
-        """The chain step that told the current user and waits for him to take the case on."""
-        from app.notify.escalation import open_step_for
-
-        return open_step_for(current_user, case) if current_user.is_authenticated else None
-
-    return {"notify_unread": notify_unread, "case_chain": case_chain, "case_step_for_me": case_step_for_me}
+from app.notify.blueprint import bp
 
 
 @bp.route("/")
@@ -70,7 +40,7 @@ def _own_or_404(notification_id: int) -> Notification:
 @policy("authenticated")
 def open_notification(notification_id: int):
     row = _own_or_404(notification_id)
-    service.mark_read(current_user, [row.id])
+    services.mark_read(current_user, [row.id])
     db.session.commit()
     return redirect(safe_next_url(row.url) or url_for("notify.index"))
 
@@ -78,7 +48,7 @@ def open_notification(notification_id: int):
 @bp.route("/read-all", methods=["POST"])
 @policy("authenticated")
 def read_all():
-    n = service.mark_read(current_user)
+    n = services.mark_read(current_user)
     db.session.commit()
     flash(_("已将 %(n)s 条通知标为已读", n=n), "success")
     return redirect(url_for("notify.index"))
@@ -109,7 +79,7 @@ def settings():
                                .where(PushSubscription.user_id == current_user.id)) or 0
     status = 422 if form.errors else 200
     return render_template("notify/settings.html", form=form, offered=offered, pushes=pushes,
-                           phone=service.phone_of(current_user),
+                           phone=services.phone_of(current_user),
                            vapid_key=config.get("VAPID_PUBLIC_KEY") if offered["push"] else None), status
 
 
@@ -177,51 +147,3 @@ def deliveries():
                                     .where(User.id.in_({d.user_id for d in page.items}))).all())
     return render_template("notify/deliveries.html", page=page, status=status, statuses=DELIVERY_STATUSES,
                            channels=CHANNELS, names=names)
-
-
-@bp.cli.command("retry")
-def retry_command():
-    """Send the deliveries whose retry time has come (run from cron, e.g. every minute)."""
-    import click
-
-    from app.notify.jobs import retry_due
-
-    click.echo(f"handed over {retry_due()} deliveries")
-
-
-@bp.cli.command("digest")
-def digest_command():
-    """Send this week's care digest to the volunteers who chose it (run from cron on Mondays)."""
-    import click
-
-    from app.notify.digest import send_weekly
-
-    sent = send_weekly()
-    db.session.commit()
-    click.echo(f"digest sent to {sent} volunteers")
-
-
-@bp.cli.command("worker")
-def worker_command():
-    """Run an RQ worker for the notify queue (needs REDIS_URL)."""
-    from app.notify.jobs import run_worker
-
-    run_worker()
-
-
-@bp.cli.command("vapid-keys")
-def vapid_keys_command():
-    """Print a new pair of Web Push (VAPID) keys as environment lines."""
-    import base64
-
-    import click
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    def b64url(data: bytes) -> str:
-        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    public = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-    click.echo(f"VAPID_PUBLIC_KEY={b64url(public)}")
-    click.echo(f"VAPID_PRIVATE_KEY={b64url(key.private_numbers().private_value.to_bytes(32, 'big'))}")

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.core import audit
+from app.core.errors import UserError
 from app.core.dates import today_cn
 from app.core.i18n import N_
 from app.extensions import db
@@ -23,12 +24,11 @@ from app.protection import vocab
 from app.protection.models import DutyItem, DutyStep
 
 
-class ProtectionError(ValueError):
+class ProtectionError(UserError):
     """Input an item cannot be saved with; ``message`` is Chinese (N_-marked), ``field`` the form field."""
 
     def __init__(self, field: str | None, message: str):
-        super().__init__(message)
-        self.field, self.message = field, message
+        super().__init__(message, field=field)
 
 
 # --------------------------------------------------------------------------------------------

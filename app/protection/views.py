@@ -4,44 +4,25 @@ and case measures."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.children.models import Child
 from app.core import audit
 from app.core.dates import today_cn
+from app.core.errors import show_on_form
 from app.core.i18n import N_
 from app.core.permissions import deny, get_in_scope_or_404, has_permission, policy
 from app.children.scope import children_scope
 from app.extensions import db
 from app.protection import forms, queries, services, vocab
+from app.protection import views_agreements, views_bulletin, views_cases  # noqa: F401 - their routes join the blueprint
+from app.protection.blueprint import bp
 from app.protection.models import DutyItem
-
-bp = Blueprint("protection", __name__, url_prefix="/duties", cli_group="protection")
 
 #: the kinds school staff may open and update for their pupils (控辍保学, 户口登记)
 SCHOOL_KINDS = ("dropout", "hukou")
-
-
-@bp.app_context_processor
-def inject_helpers():
-    def duty_items_of(child):
-        if not has_permission(current_user, "duties.view"):
-            return []
-        return list(db.session.scalars(sa.select(DutyItem).where(DutyItem.child_id == child.id,
-                                                                 queries.items_scope(current_user))
-                                       .order_by(DutyItem.status.desc(), DutyItem.id)))
-
-    def agreement_state(child):
-        """(needs one, the one in force) for the child's page; (False, None) for those who may not see it."""
-        from app.protection import agreements
-
-        if not has_permission(current_user, "duties.view"):
-            return False, None
-        return agreements.needs_agreement(child), agreements.current_of(child.id)
-
-    return {"duty_items_of": duty_items_of, "agreement_state": agreement_state, "pv": vocab}
 
 
 def item_or_404(item_id: int) -> DutyItem:
@@ -53,11 +34,6 @@ def may_work_on(item: DutyItem) -> bool:
     if has_permission(current_user, "duties.manage"):
         return True
     return has_permission(current_user, "duties.track") and item.kind in SCHOOL_KINDS
-
-
-def _field_error(form, exc: services.ProtectionError, default: str) -> None:
-    target = getattr(form, exc.field or default, None) or getattr(form, default)
-    target.errors = list(target.errors) + [_(exc.message)]
 
 
 @bp.route("/")
@@ -79,7 +55,8 @@ def _item_page(item: DutyItem, status: int = 200, **form_overrides):
         "item": item, "today": today_cn(), "cv": display, "can_work": may_work_on(item),
         "step_form": forms.StepForm(person=current_user.display_name).limit_to(item.kind),
         "close_form": (forms.CloseGapForm(formdata=None, **_gap_defaults(item)) if item.kind == "gap"
-                       else forms.CloseItemForm(formdata=None).limit_to(item.kind)),
+                       else forms.CloseItemForm(formdata=None, school_name=(item.detail or {}).get("school"))
+                       .limit_to(item.kind)),
     }
     context.update(form_overrides)
     return render_template("protection/item.html", **context), status
@@ -117,7 +94,7 @@ def item_step(item_id: int):
             return redirect(url_for("protection.item", item_id=found.id))
         except services.ProtectionError as exc:
             db.session.rollback()
-            _field_error(form, exc, "action")
+            show_on_form(form, exc, "action")
     return _item_page(item_or_404(item_id), 400, step_form=form)
 
 
@@ -142,7 +119,7 @@ def item_close(item_id: int):
                 return redirect(url_for("protection.item", item_id=found.id))
             except services.ProtectionError as exc:
                 db.session.rollback()
-                _field_error(form, exc, "means")
+                show_on_form(form, exc, "means")
     else:
         form = forms.CloseItemForm().limit_to(found.kind)
         if form.validate_on_submit():
@@ -156,7 +133,7 @@ def item_close(item_id: int):
                 return redirect(url_for("protection.item", item_id=found.id))
             except services.ProtectionError as exc:
                 db.session.rollback()
-                _field_error(form, exc, "outcome")
+                show_on_form(form, exc, "outcome")
     return _item_page(item_or_404(item_id), 400, close_form=form)
 
 
@@ -190,7 +167,7 @@ def child_new(child_id: int):
             return redirect(url_for("protection.item", item_id=created.id))
         except services.ProtectionError as exc:
             db.session.rollback()
-            _field_error(form, exc, "kind")
+            show_on_form(form, exc, "kind")
     status = 400 if request.method == "POST" else 200
     return render_template("protection/new.html", form=form, child=child), status
 
@@ -201,7 +178,7 @@ def child_report(child_id: int):
     """强制报告 from the child's page: the case opens (with the existing escalation) and the
     110 alert page follows."""
     from app.activities import cases as case_service
-    from app.activities.services import ActivityError
+    from app.activities.errors import ActivityError
 
     child = get_in_scope_or_404(Child, child_id, children_scope)
     form = forms.ReportForm()
@@ -234,7 +211,3 @@ def survey():
     audit.record("duty.survey", object_type="children", detail={"count": len(children)})
     db.session.commit()
     return render_template("protection/survey.html", children=children, open_cases=open_cases)
-
-
-from app.protection import views_agreements, views_bulletin, views_cases  # noqa: E402,F401  (register their routes)
-from app.protection import cli  # noqa: E402,F401  (registers the commands)

@@ -11,7 +11,7 @@ from app.core.dates import today_cn
 from app.core.permissions import policy
 from app.extensions import db
 from app.protection import bulletin
-from app.protection.views import bp
+from app.protection.blueprint import bp
 
 
 @bp.route("/bulletin")

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.activities import cases as case_service
 from app.activities.models import CareLog, CaseReport, CaseStep, ProtectionCase
-from app.activities.services import ActivityError
+from app.activities.errors import ActivityError
 from app.core.audit import AuditEntry
 from app.core.dates import today_cn
 from app.core.models import utcnow

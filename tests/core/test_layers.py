@@ -45,9 +45,11 @@ def imported_modules(path: Path, *, top_level_only: bool = False, source: str | 
 
 def _statements(body):
     """Module-level statements, looking inside ``if``/``try``/``with`` blocks but not into
-    functions or classes' methods (those run later, not at import)."""
+    functions or classes' methods (those run later, not at import), nor ``if TYPE_CHECKING:``."""
     for node in body:
         yield node
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            continue
         if isinstance(node, (ast.If, ast.Try, ast.With)):
             for field in ("body", "orelse", "finalbody", "handlers"):
                 for child in getattr(node, field, []):
@@ -61,6 +63,79 @@ def _is_module(dotted: str) -> bool:
         return False
     path = APP.parent.joinpath(*dotted.split("."))
     return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def module_graph() -> dict[str, set[str]]:
+    """Module → the modules of app/ it imports when it is loaded (module-level imports only)."""
+    graph = {}
+    for path in sorted(APP.rglob("*.py")):
+        name = module_name(path)
+        graph[name] = {t for _, t in imported_modules(path, top_level_only=True)
+                       if (t == "app" or t.startswith("app.")) and t != name}
+    return graph
+
+
+def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Tarjan's strongly connected components with more than one module (each an import cycle)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def one_cycle(graph: dict[str, set[str]], component: list[str]) -> list[str]:
+    """A shortest import path from the component's first module back to itself, for the message."""
+    start, members = component[0], set(component)
+    paths = {start: [start]}
+    queue = [start]
+    while queue:
+        node = queue.pop(0)
+        for nxt in sorted(graph[node] & members):
+            if nxt == start:
+                return paths[node] + [start]
+            if nxt not in paths:
+                paths[nxt] = paths[node] + [nxt]
+                queue.append(nxt)
+    return component
+
+
+def test_no_import_cycles_at_module_level():
+    graph = module_graph()
+    cycles = [" -> ".join(one_cycle(graph, c)) for c in strongly_connected(graph)]
+    assert not cycles, "import cycles (move the shared name down a layer):\n" + "\n".join(cycles)
+
+
+def test_the_cycle_check_finds_a_cycle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert strongly_connected(graph) == [["a", "b", "c"]]
+    assert one_cycle(graph, ["a", "b", "c"]) == ["a", "b", "c", "a"]
 
 
 def test_core_imports_no_feature():

@@ -16,7 +16,7 @@ loaded = sorted(m for m in sys.modules
                 if m.split(".")[0] in ("flask", "flask_login", "flask_wtf", "flask_babel",
                                        "sqlalchemy", "alembic", "werkzeug", "jinja2")
                 or m.startswith(("app.core", "app.extensions", "app.matching.models",
-                                 "app.matching.views", "app.matching.service")))
+                                 "app.matching.views", "app.matching.services")))
 print(json.dumps({{"loaded": loaded, "engine": "app.matching.engine.solve" in sys.modules}}))
 """
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.core.dates import today_cn
 from app.extensions import db
-from app.matching import service
+from app.matching import services
 from app.matching.models import MatchProposal, MatchSteering
 from tests import factories
 
@@ -118,7 +118,7 @@ def test_diff_new_kept_moved_and_ended_with_reasons():
              "steering": {"pinned": [["c2", "v3"]], "excluded": [], "held": {"v9": 1}},
              "names": {"c1": "甲", "v1": "志愿一"}}
     before = {"c1": "v1", "c2": "v2", "c3": "v9", "c4": "v4", "c6": "v6"}
-    d = service.diff(before, after)
+    d = services.diff(before, after)
     assert [r["child"] for r in d["kept"]] == ["c1"] and d["kept"][0]["child_name"] == "甲"
     assert [(r["child"], r["old_volunteer"], r["volunteer"], r["reason"]) for r in d["moved"]] == [
         ("c2", "v2", "v3", "pinned"), ("c3", "v9", "v2", "held")]

@@ -7,7 +7,7 @@ from app.extensions import db
 def notify_objects(world, region: str) -> dict:
     """A notification of the region's village director (a notification is its recipient's only:
     everybody else, administrators included, gets 404)."""
-    from app.notify.service import notify
+    from app.notify.services import notify
 
     cache = world.__dict__.setdefault("_notify_objects", {})
     if region not in cache:

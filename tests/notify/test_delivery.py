@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.activities import cases as case_service
 from app.core.models import utcnow
-from app.notify import jobs, service
+from app.notify import jobs, services
 from app.notify.models import Delivery, Notification, NotifySettings
 
 
@@ -136,10 +136,10 @@ def test_failures_are_shown_to_the_person_and_to_the_administrator(app, world, d
 def test_ordinary_notifications_follow_the_chosen_channels_cases_use_all(app, world, db, smtp_server, sms_endpoint):
     volunteer = world.user("volunteer")
     reach(db, volunteer, email="v@example.cn", channels=["email"])  # phone comes from her volunteer record
-    service.notify([volunteer], "digest", "本周关爱待办 2 项", "/activities/today")
+    services.notify([volunteer], "digest", "本周关爱待办 2 项", "/activities/today")
     db.session.commit()
     assert [d.channel for d in deliveries(db, volunteer)] == ["email"]
-    service.notify([volunteer], "case.escalate", "强制报告 #1", "/activities/cases/1", mandatory=True)
+    services.notify([volunteer], "case.escalate", "强制报告 #1", "/activities/cases/1", mandatory=True)
     db.session.commit()
     assert sorted(d.channel for d in deliveries(db, volunteer)[1:]) == ["email", "sms"]
 
@@ -149,8 +149,8 @@ def test_rate_limit_per_person_spares_cases(app, world, db, smtp_server):
     reach(db, volunteer, email="v@example.cn")
     app.config["NOTIFY_RATE_PER_HOUR"] = 3
     for i in range(5):
-        service.notify([volunteer], "test", f"消息 {i}", "/")
-    service.notify([volunteer], "case.escalate", "强制报告 #1", "/", mandatory=True)
+        services.notify([volunteer], "test", f"消息 {i}", "/")
+    services.notify([volunteer], "case.escalate", "强制报告 #1", "/", mandatory=True)
     db.session.commit()
     statuses = [d.status for d in deliveries(db, volunteer)]
     assert statuses == ["sent", "sent", "sent", "skipped", "skipped", "sent"]
@@ -195,10 +195,10 @@ def test_centre_header_count_and_mark_read(world, db, login):
 def test_acknowledging_the_case_reads_its_notifications(world, db, login):
     case = open_case(world, db)
     director = world.user("village_director")
-    assert service.unread_count(director) == 1
+    assert services.unread_count(director) == 1
     case_service.acknowledge_case(director, case)
     db.session.commit()
-    assert service.unread_count(director) == 0
+    assert services.unread_count(director) == 0
 
 
 def test_settings_form_keeps_what_was_typed_and_says_what_is_wrong(world, db, login):

@@ -6,7 +6,7 @@ from email import message_from_bytes, policy
 import sqlalchemy as sa
 
 from app.activities.models import CareLog
-from app.notify import digest, service, texts
+from app.notify import digest, services, texts
 from app.notify.models import Notification
 from tests.notify.test_delivery import open_case, reach
 
@@ -45,7 +45,7 @@ def test_a_case_notification_is_read_and_mailed_in_each_recipients_language(app,
 def test_old_rows_without_keys_stay_readable(world, db, login):
     director = world.user("village_director")
     director.locale = "en"
-    [old] = service.notify([director], "test", "旧的通知标题", "/", "旧的通知内容")
+    [old] = services.notify([director], "test", "旧的通知标题", "/", "旧的通知内容")
     db.session.commit()
     assert old.message is None and old.title_in("en") == "旧的通知标题" and old.body_in("en") == "旧的通知内容"
     page = login("village_director").get("/notifications/").get_data(as_text=True)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from app.notify import service
+from app.notify import services
 from app.notify.models import Delivery, PushSubscription
 
 
@@ -79,7 +79,7 @@ def subscribe(db, user, sub):
 def test_a_case_reaches_the_phone_by_push(world, db, push_service):
     director = world.user("village_director")
     subscribe(db, director, push_service["subscription"])
-    service.notify([director], "case.escalate", "强制报告 #7（a县a镇a村）已超过4小时无人确认", "/activities/cases/7",
+    services.notify([director], "case.escalate", "强制报告 #7（a县a镇a村）已超过4小时无人确认", "/activities/cases/7",
                    mandatory=True)
     db.session.commit()
     assert push_service["errors"] == []
@@ -92,7 +92,7 @@ def test_a_dropped_subscription_fails_once_and_is_forgotten(world, db, push_serv
     director = world.user("village_director")
     subscribe(db, director, push_service["subscription"])
     push_service["answer"] = 410
-    service.notify([director], "test", "测试", "/")
+    services.notify([director], "test", "测试", "/")
     db.session.commit()
     db.session.expire_all()
     row = db.session.scalar(sa.select(Delivery))

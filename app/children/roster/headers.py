@@ -96,6 +96,8 @@ _TOP_SYNONYMS: dict[str, tuple[str, ...]] = {
     "immunisation_up_to_date": ("预防接种是否按时完成", "预防接种", "疫苗接种"),
     "immunisation_checked_on": ("预防接种核实日期",),
     # when the child was first registered (true dates for reports on past periods)
+    "father_status": ("父亲状况", "父亲现状", "父亲监护能力状况"),
+    "mother_status": ("母亲状况", "母亲现状", "母亲监护能力状况"),
     "registered_on": ("登记日期", "登记时间", "建档日期", "录入日期", "登记日期(建档)"),
 }
 
@@ -122,16 +124,17 @@ _SUB_SYNONYMS: dict[str, tuple[str, ...]] = {
     "phone": ("联系电话", "电话", "手机", "手机号码", "联系方式", "电话号码"),
     "relation": ("与儿童关系", "关系", "与留守儿童关系", "与儿童的关系"),
     "address": ("住址", "地址", "家庭住址", "居住地址"),
+    "status": ("状况", "现状", "监护能力状况"),
 }
 #: Per-person columns known but not kept in a record (guardian's age, health, ...).
 _IGNORED_SUBS = ("年龄", "健康状况", "身体状况", "性别", "文化程度", "职业", "工作单位")
 
 _GROUP_FIELDS: dict[str, dict[str, str]] = {
     "father": {
-        k: f"father_{k}" for k in ("name", "birth_date", "id_number", "work_place", "phone")
+        k: f"father_{k}" for k in ("name", "birth_date", "id_number", "work_place", "phone", "status")
     },
     "mother": {
-        k: f"mother_{k}" for k in ("name", "birth_date", "id_number", "work_place", "phone")
+        k: f"mother_{k}" for k in ("name", "birth_date", "id_number", "work_place", "phone", "status")
     },
     "guardian": {k: f"guardian_{k}" for k in ("name", "relation", "phone", "id_number", "address")},
     "village_contact": {"name": "village_contact_name", "phone": "village_contact_phone"},

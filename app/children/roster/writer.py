@@ -89,7 +89,8 @@ def roster_columns(include_extra: bool = False) -> list[ExportColumn]:
 #: Columns after the official ones on a full export (困境儿童, village group, health): the
 #: 登记表 import reads them back, and a file without them means 留守.
 _DIFFICULTY_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("child_category", 10), ("difficulty_types", 20), ("incapacity_reason", 10), ("parents_away_since", 10),
+    ("child_category", 10), ("difficulty_types", 20), ("incapacity_reason", 10), ("father_status", 10),
+    ("mother_status", 10), ("parents_away_since", 10),
     ("rural_hukou", 8), ("village_group", 8), ("is_orphan", 6), ("orphan_care", 10),
     ("has_disability_certificate", 8), ("disability_category", 8), ("disability_grade", 8),
     ("chronic_illness", 8), ("immunisation_up_to_date", 8), ("immunisation_checked_on", 12),

@@ -1,4 +1,5 @@
-"""The activities blueprint with all its views registered (imported by the app factory)."""
+"""The activities pages: importing this module registers every route (``views_<topic>.py``) on
+the blueprint of :mod:`app.activities.blueprint`."""
 from app.activities import views_cases, views_events, views_logs, views_overview  # noqa: F401
 from app.activities.blueprint import bp
 

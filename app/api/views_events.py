@@ -8,11 +8,11 @@ from flask_login import current_user
 
 from app.activities import events as event_service
 from app.activities.models import SchoolEvent
-from app.activities.services import ActivityError
+from app.activities.errors import ActivityError
 from app.api.blueprint import bp
 from app.core.errors import invalid
 from app.api.inputs import MAX_ID, BadRequest, InputError, Reader, json_object
-from app.api.logs import activity_error, not_json
+from app.api.views_logs import activity_error, not_json
 from app.api.openapi import SCHEMAS, id_parameter, operation, ref
 from app.core.i18n import N_
 from app.core.permissions import policy

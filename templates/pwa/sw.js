@@ -1,4 +1,4 @@
-/* 相伴 service worker (served by app/api/pwa.py). Workbox 7.4.1 is vendored: no CDN. */
+/* 相伴 service worker (served by app/pwa/views.py). Workbox 7.4.1 is vendored: no CDN. */
 /* global workbox */
 "use strict";
 importScripts("{{ workbox }}workbox-sw.js");

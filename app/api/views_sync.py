@@ -7,7 +7,7 @@ from flask import jsonify
 from app.api.blueprint import bp
 from app.core.errors import invalid
 from app.api.inputs import BadRequest, json_object
-from app.api.logs import not_json, save_log_item
+from app.api.views_logs import not_json, save_log_item
 from app.api.openapi import SCHEMAS, operation, ref
 from app.core.i18n import N_
 from app.core.permissions import policy

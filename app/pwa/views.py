@@ -1,30 +1,21 @@
-"""The installable web app: the service worker (/sw.js), the offline page and the outbox page.
-
-The service worker is built with Workbox 7.4.1 (vendored under static/vendor, never a CDN). It
-precaches the app shell — CSS, JS, icons, manifest and the offline page, each with a revision
-hashed from its content, so a deployment that changes a file installs a new worker — and
-keeps the volunteer's pages (今日待办, a child's history, the log forms, the outbox) network
-first, so they open offline after one visit. It never caches the API, photos, or any page
-that shows an identity number.
-"""
+"""The installable app's pages: the service worker (/sw.js), the offline page and the outbox."""
 from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, current_app, render_template, request
+from flask import current_app, render_template, request
 from flask_login import current_user
 
 from app.config import BASE_DIR
 from app.core.permissions import PUBLIC, policy
-
-bp = Blueprint("pwa", __name__)
+from app.pwa.blueprint import bp
 
 WORKBOX = "/static/vendor/workbox-7.4.1/"
 #: static files of the app shell, precached at install
 SHELL = ("css/app.css", "css/activities.css", "css/pwa.css", "js/app.js", "js/activities.js", "js/outbox.js",
          "js/pwa.js", "js/pwa-form.js", "icons/icon-192.png", "icons/icon-512.png", "icons/maskable-192.png",
          "icons/maskable-512.png", "manifest.webmanifest")
-OFFLINE_TEMPLATE = "api/offline.html"
+OFFLINE_TEMPLATE = "pwa/offline.html"
 
 
 def _revision(*paths) -> str:
@@ -47,7 +38,7 @@ def precache_manifest() -> list[dict]:
 @bp.route("/sw.js")
 @policy(PUBLIC)
 def service_worker():
-    body = render_template("api/sw.js", precache=precache_manifest(), workbox=WORKBOX,
+    body = render_template("pwa/sw.js", precache=precache_manifest(), workbox=WORKBOX,
                            debug=current_app.debug)
     return current_app.response_class(body, mimetype="text/javascript")
 
@@ -74,5 +65,5 @@ def offline():
 def outbox():
     """What this phone still has to send (the list itself lives on the phone: static/js/pwa.js
     fills it in). ``?leaving=1``: asked on logout while records are waiting."""
-    return render_template("api/outbox.html", leaving=request.args.get("leaving") == "1",
+    return render_template("pwa/outbox.html", leaving=request.args.get("leaving") == "1",
                            is_volunteer=current_user.role == "volunteer")
