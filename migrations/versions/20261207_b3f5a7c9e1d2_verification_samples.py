@@ -2,7 +2,7 @@
 verification of each sampled record
 
 Revision ID: b3f5a7c9e1d2
-Revises: d7e2b4c6a8f1
+Revises: e2b6c8d4f0a1
 Create Date: 2026-12-07 22:55:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b3f5a7c9e1d2'
-down_revision = 'd7e2b4c6a8f1'
+down_revision = 'e2b6c8d4f0a1'
 branch_labels = None
 depends_on = None
 
