@@ -16,7 +16,7 @@ from app.extensions import babel, csrf, db, login_manager, migrate
 #: The feature packages with pages, in the order their blueprints are registered. The pwa comes
 #: last and before the app's request hooks: its header hook must run after the app's own.
 FEATURES = ("home", "auth", "children", "volunteers", "activities", "matching", "protection", "reports", "school",
-            "homes", "families", "api", "notify", "pwa")
+            "homes", "families", "rounds", "orgs", "plans", "api", "notify", "pwa")
 #: The packages whose ``cli.py`` (if any) adds commands: core's own, every feature's, the demo's.
 CLI_PACKAGES = ("core", *FEATURES, "demo")
 
@@ -146,6 +146,8 @@ def _import_models() -> None:
     import app.volunteers.models  # noqa: F401
     import app.homes.models  # noqa: F401
     import app.families.models  # noqa: F401
+    import app.rounds.models  # noqa: F401
+    import app.plans.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

@@ -11,8 +11,9 @@ from app.activities import forms, services, vocab
 from app.activities.blueprint import bp
 from app.activities.models import EventAttendance, SchoolEvent
 from app.children.models import Child
+from app.core.errors import show_on_form
 from app.core.dates import CHINA
-from app.core.models import Organisation
+from app.core.models import Division, Organisation
 from app.core.permissions import divisions_scope, policy
 from app.volunteers.scope import volunteers_scope
 from app.extensions import db
@@ -31,20 +32,44 @@ def event_or_404(event_id: int) -> SchoolEvent:
 
 
 def _schools():
-    """Schools and 儿童之家 (children homes) the user may organise events for."""
+    """Schools, 儿童之家 (children homes) and organisers (关工委, 妇联, social organisations, …) the
+    user may organise events for."""
     if current_user.role == "school_staff":
         return [current_user.organisation] if current_user.organisation_id else []
-    from app.core.models import Division
+    from app.orgs.services import ORGANISER_KINDS
 
+    kinds = ("school", "children_home") + ORGANISER_KINDS
     return db.session.scalars(sa.select(Organisation).join(Division, Organisation.division_id == Division.id)
-                              .where(Organisation.kind.in_(("school", "children_home")), divisions_scope(current_user))
+                              .where(Organisation.kind.in_(kinds), divisions_scope(current_user))
                               .order_by(Division.path, Organisation.name)).all()
 
 
-def _pupils(school: Organisation):
-    """Children who may be invited: a school's pupils; at a 儿童之家, the children of its village."""
-    where = (Child.division_id == school.division_id) if school.kind == "children_home" else \
-        (Child.school_id == school.id)
+#: an organiser's invitation list is its region's children; a county holds thousands, so it is capped
+ORGANISER_INVITE_MAX = 500
+
+
+def _villages(school: Organisation) -> list[Division]:
+    """The villages an organiser's invitation list can be narrowed to (its region's, in the user's scope)."""
+    if school.kind in ("school", "children_home"):
+        return []
+    return db.session.scalars(sa.select(Division).where(Division.id.in_(school.division.subtree_ids()),
+                                                        Division.level == "village", divisions_scope(current_user))
+                              .order_by(Division.code)).all()
+
+
+def _pupils(school: Organisation, village: Division | None = None):
+    """Children who may be invited: a school's pupils; at a 儿童之家, the children of its village;
+    for an organiser (关工委, 妇联, …), the children of its region or of one of its villages, priority
+    children first."""
+    if school.kind == "school":
+        where = Child.school_id == school.id
+    elif school.kind == "children_home":
+        where = Child.division_id == school.division_id
+    else:
+        region = village.subtree_ids() if village is not None else school.division.subtree_ids()
+        return db.session.scalars(sa.select(Child).where(Child.division_id.in_(region), Child.status == "active")
+                                  .order_by(Child.tier != "urgent", Child.tier != "key", Child.name_pinyin)
+                                  .limit(ORGANISER_INVITE_MAX)).all()
     return db.session.scalars(sa.select(Child).where(where, Child.status == "active")
                               .order_by(Child.grade, Child.name_pinyin)).all()
 
@@ -82,7 +107,9 @@ def event_new():
         school = schools[0]
     if school is None:
         return render_template("activities/event_school.html", schools=schools)
-    pupils, volunteers = _pupils(school), _volunteers(school)
+    villages = _villages(school)
+    village = next((v for v in villages if v.id == request.values.get("village", type=int)), None)
+    pupils, volunteers = _pupils(school, village), _volunteers(school)
     form = forms.EventForm()
     form.children.choices = [(c.id, f"{c.name} {c.grade or ''}") for c in pupils]
     form.volunteers.choices = [(v.id, v.name) for v in volunteers]
@@ -104,10 +131,11 @@ def event_new():
             return redirect(url_for("activities.event_detail", event_id=sessions[0].id))
         except services.ActivityError as exc:
             db.session.rollback()
-            getattr(form, exc.field).errors = list(getattr(form, exc.field).errors) + [_(exc.message)]
+            show_on_form(form, exc)
     status = 400 if request.method == "POST" else 200
     classes = sorted({c.class_name for c in pupils if c.class_name}) if school.kind == "school" else []
-    return render_template("activities/event_form.html", form=form, school=school, classes=classes), status
+    return render_template("activities/event_form.html", form=form, school=school, classes=classes,
+                           villages=villages, village=village), status
 
 
 def _detail(event: SchoolEvent, status: int = 200, attendance_form=None, summary_form=None):

@@ -203,6 +203,10 @@ def seed(children: int = 300, volunteers: int = 120) -> dict[str, int]:
     seed_homes(today)
     from app.families.demo import seed_families
     seed_families(today)
+    from app.plans.demo import seed_plans
+    from app.rounds.demo import seed_rounds
+    seed_rounds(today)
+    seed_plans(today)
     seed_protection(today)
     from app.reports.demo import seed_reports
     seed_reports(today)

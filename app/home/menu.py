@@ -21,6 +21,8 @@ NAV = [
     ("activities.events", N_("活动"), "events.manage"),
     ("homes.index", N_("儿童之家"), "homes.view"),
     ("families.index", N_("亲情联系"), "families.view"),
+    ("rounds.index", N_("包保检查"), "rounds.view"),
+    ("orgs.index", N_("机构"), "orgs.view"),
     ("activities.cases", N_("强制报告"), "cases.read"),
     ("protection.items", N_("六项责任"), "duties.view"),
     ("reports.index", N_("报表"), "reports.view"),

@@ -225,6 +225,19 @@ def school_cadence(user, today: date):
                        count=len(soon), due=min(i.due for i in soon))
 
 
+@provider("village_director", "township_supervisor", "coordinator", "school_staff")
+def round_checks(user, today: date):
+    """Checks by role and assignment (包保与检查) that are overdue or due this week."""
+    from app.rounds import queries as rounds
+
+    duties = rounds.duties_of(user, today)
+    late, soon = duties.count("overdue"), duties.count("due_this_week")
+    if late:
+        yield TodoItem("rounds.overdue", _("逾期未做的检查"), url_for("rounds.index"), HIGH, count=late)
+    if soon:
+        yield TodoItem("rounds.due", _("本周要做的检查"), url_for("rounds.index"), NORMAL, count=soon)
+
+
 @provider("school_staff", "coordinator", "village_director", "volunteer")
 def todays_events(user, today: date):
     from app.activities.events import events_scope
@@ -259,5 +272,10 @@ def recent_reports(user, today: date):
                        detail=_("%(who)s 于 %(d)s 签发，编号 %(no)s", who=row.issued_by_name,
                                 d=row.issued_at.astimezone(CHINA).date().isoformat(), no=row.number or "—"))
     if user.role == "auditor":
-        yield TodoItem("audit.issued", _("近30天签发报告的审计记录"), url_for("auth.audit_log", action="report.issue"),
-                       INFO, count=_count(sa.select(IssuedReport.id).where(scope, IssuedReport.issued_at >= since)))
+        n = _count(sa.select(IssuedReport.id).where(scope, IssuedReport.issued_at >= since))
+        if n:
+            yield TodoItem("audit.issued", _("近30天签发报告的审计记录"), url_for("auth.audit_log", action="report.issue"),
+                           INFO, count=n)
+        else:  # nothing to verify yet: say so, and where the record is (a line "0" reads as an error)
+            yield TodoItem("audit.issued", _("近30天没有签发的报告"), url_for("auth.audit_log", action="report.issue"),
+                           INFO, detail=_("报告签发后会列在这里，可逐份核验；审计日志记录全部操作"))

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from app.activities.models import EventAttendance, SchoolEvent
 from app.auth.models import User
 from app.children.models import Child
+from app.core.audit import AuditEntry
 from app.core.dates import CHINA
 from app.core.models import Division, Organisation
 from app.extensions import db
@@ -35,6 +36,14 @@ def _homes(director) -> list[ChildrenHome]:
         homes.append(ChildrenHome(organisation_id=org.id, setting="village", checklist={k: k in met for k in ITEMS},
                                   checklist_notes={}, opened_on=date(2024, 3 + n % 6, 1), updated_by_id=director.id))
     db.session.add_all(homes)
+    db.session.flush()
+    # the checklist as it was recorded (a month after opening): the 运营评估 reads its state for a
+    # past period back from these entries
+    db.session.add_all([AuditEntry(action="home.checklist", object_type="children_homes", object_id=str(h.id),
+                                   user_id=director.id, username=director.username, role=director.role,
+                                   at=datetime.combine(h.opened_on + timedelta(days=30), time(10), CHINA),
+                                   detail={"met": [k for k in ITEMS if h.checklist[k]], "before": [], "photos": 0})
+                        for h in homes])
     db.session.flush()
     return homes
 

@@ -325,7 +325,7 @@ def main(argv=None) -> int:
     s.add_argument("problem")
     s.add_argument("-o", "--output", required=True)
     s.add_argument("--explain", metavar="FILE", help="also write a detailed explanation here")
-    s.add_argument("--method", default="auto", choices=["auto", "full", "county", "pruned"])
+    s.add_argument("--method", default="auto", choices=["auto", "full", "county", "pruned", "classes"])
     s.add_argument("-v", "--verbose", action="store_true", help="timings on stderr")
     c = sub.add_parser("check", help="independently check RESULT.json against PROBLEM.json")
     c.add_argument("problem")

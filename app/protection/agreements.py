@@ -69,24 +69,53 @@ class SigningRate:
         return round(100 * self.signed / self.needing, 1) if self.needing else None
 
 
-def needing_ids(user, day: date) -> list[int]:
-    """Children in ``user``'s scope needing a 确认书 on ``day``: on the roster that day (registered
-    by then and not closed then), with the left-behind facts on their record."""
+def needing_ids(user, day: date, division: int | None = None) -> list[int]:
+    """Children in ``user``'s scope (within ``division`` when given) needing a 确认书 on ``day``."""
     from app.children.models import Child
     from app.children.scope import children_scope
+    from app.protection.queries import in_division
+
+    return needing_in(sa.and_(children_scope(user), in_division(Child.division_id, division)), day)
+
+
+def needing_in(scope, day: date) -> list[int]:
+    """Children matching ``scope`` (a clause on :class:`Child`) needing a 确认书 on ``day``: on the
+    roster that day (registered by then and not closed then), with the left-behind facts on their
+    record (the record's facts as they are now: they carry no history)."""
+    from app.children.models import Child
     from app.reports.roster_stats import on_roster
 
     away = sa.or_(Child.both_parents_away.is_(True), Child.one_parent_away_other_incapable.is_(True))
     rows = db.session.execute(sa.select(Child.id, Child.status, Child.closed_at).where(
-        children_scope(user), away, sa.or_(Child.registered_on.is_(None), Child.registered_on <= day))
-        .order_by(Child.id)).all()
+        scope, away, sa.or_(Child.registered_on.is_(None), Child.registered_on <= day)).order_by(Child.id)).all()
     return [r[0] for r in on_roster(rows, day)]
 
 
-def signing_rate(user, day: date) -> SigningRate:
-    ids = needing_ids(user, day)
-    signed = len(covered_ids(ids, day)) if ids else 0
-    return SigningRate(day, len(ids), signed)
+def rate_of(ids: list[int], day: date) -> SigningRate:
+    """The signing rate among ``ids`` (children needing one on ``day``)."""
+    return SigningRate(day, len(ids), len(covered_ids(ids, day)) if ids else 0)
+
+
+def signing_rate(user, day: date, division: int | None = None) -> SigningRate:
+    return rate_of(needing_ids(user, day, division), day)
+
+
+def signed_between_query(scope, start: date | None, end: date | None):
+    """确认书 signed from ``start`` to ``end`` (renewals included: each is a signature; those ended
+    since too) for the children matching ``scope`` (a clause on :class:`Child`)."""
+    from app.children.models import Child
+
+    stmt = sa.select(A).join(Child, A.child_id == Child.id).where(scope)
+    if start:
+        stmt = stmt.where(A.signed_on >= start)
+    if end:
+        stmt = stmt.where(A.signed_on <= end)
+    return stmt.order_by(A.signed_on.desc(), A.id.desc())
+
+
+def signed_between(scope, start: date, end: date) -> int:
+    stmt = signed_between_query(scope, start, end).order_by(None)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
 
 
 def current_of(child_id: int, day: date | None = None) -> GuardianshipAgreement | None:
@@ -100,25 +129,27 @@ def history_of(child_id: int) -> list[GuardianshipAgreement]:
                                    .order_by(A.signed_on.desc(), A.id.desc())))
 
 
-def lacking_query(user, day: date):
-    """Children in scope needing a 确认书 now and without one in force on ``day`` (未签订)."""
+def lacking_query(ids: list[int], day: date):
+    """The children among ``ids`` (those needing one on ``day``) without one in force then (未签订)."""
     from app.children.models import Child
-    from app.children.scope import children_scope
 
     covered = sa.select(A.child_id).where(covering_clause(day))
-    return (sa.select(Child).where(children_scope(user), needs_clause(), Child.id.not_in(covered))
+    return (sa.select(Child).where(Child.id.in_(ids), Child.id.not_in(covered))
             .order_by(Child.division_id, Child.name, Child.id))
 
 
-def expiring_query(user, day: date):
-    """确认书 in force in ``user``'s scope that lapse within :data:`vocab.AGREEMENT_RENEW_DAYS`."""
-    from app.children.models import Child
-    from app.children.scope import children_scope
+def signed_query(ids: list[int], day: date):
+    """The 确认书 in force on ``day`` of the children among ``ids`` (已签订)."""
+    return (sa.select(A).where(A.child_id.in_(ids), covering_clause(day))
+            .order_by(A.signed_on.desc(), A.id.desc()))
 
+
+def expiring_query(ids: list[int], day: date):
+    """确认书 in force on ``day`` of the children among ``ids`` that lapse within
+    :data:`vocab.AGREEMENT_RENEW_DAYS` (续签)."""
     until = day + timedelta(days=vocab.AGREEMENT_RENEW_DAYS)
-    return (sa.select(A).join(Child, A.child_id == Child.id)
-            .where(children_scope(user), needs_clause(), covering_clause(day), A.valid_until.is_not(None),
-                   A.valid_until <= until).order_by(A.valid_until, A.id))
+    return signed_query(ids, day).where(A.valid_until.is_not(None), A.valid_until <= until) \
+        .order_by(None).order_by(A.valid_until, A.id)
 
 
 def agreements_scope(user):

@@ -38,6 +38,7 @@ class Bulletin:
     sections: list[tuple[str, list[Figure]]] = field(default_factory=list)
     paragraph: str = ""
     effective_pct: str = "—"
+    agreement_pct: str = "—"
 
     def figure(self, key: str) -> Figure:
         return next(f for _, figures in self.sections for f in figures if f.key == key)
@@ -105,6 +106,7 @@ def build(region, period) -> Bulletin:
         Figure("gaps_open", "期末仍待落实监护的儿童", _open_at_end("gap", divisions, end),
                "/duties/?" + _query(kind="gap", status="open", division=region.division_id)),
     ]
+    agreement_rate, agreement_figures = _agreements(region, divisions, start, end)
     reporting = [
         Figure("reports", "强制报告案件", _cases_reported(divisions, period), None),
     ]
@@ -133,15 +135,42 @@ def build(region, period) -> Bulletin:
                "/duties/?" + _query(kind="finding", reason="hazard", status="open", division=region.division_id)),
     ]
     result = Bulletin(region.name, period.label, start, end, [
-        ("落实家庭监护责任、临时监护责任", guardianship),
+        ("落实家庭监护责任、临时监护责任", guardianship + agreement_figures),
         ("落实强制报告责任", reporting),
         ("落实控辍保学责任、户口登记责任", school),
         ("依法打击遗弃行为", accountability),
         ("安全隐患排查整改", hazards),
     ])
     result.effective_pct = _effective_pct(divisions)
+    result.agreement_pct = _pct(agreement_rate.signed, agreement_rate.needing)
     result.paragraph = paragraph(result)
     return result
+
+
+def _agreements(region, divisions, start: date, end: date):
+    """(signing rate on the period's last day, figures): 确认书 signed in the period, and the
+    children needing one without one in force on that day (today while the period runs)."""
+    from app.children.models import Child
+    from app.core.dates import today_cn
+    from app.protection import agreements
+
+    day = min(end, today_cn())
+    scope = Child.division_id.in_(divisions)
+    rate = agreements.rate_of(agreements.needing_in(scope, day), day)
+    link = {"division": region.division_id, "day": day.isoformat()}
+    return rate, [
+        Figure("agreements_signed", "签订《委托监护责任确认书》（份）", agreements.signed_between(scope, start, end),
+               "/duties/agreements?" + _query(show="signed", division=region.division_id,
+                                              **{"from": start.isoformat(), "to": end.isoformat()})),
+        Figure("agreements_missing", "期末应签订而未签订确认书的儿童", rate.missing,
+               "/duties/agreements?" + _query(show="missing", **link)),
+    ]
+
+
+def _pct(part: int, whole: int) -> str:
+    from app.reports.common import pct, pct_text
+
+    return pct_text(pct(part, whole))
 
 
 def _open_at_end(kind: str, divisions, end: date, **where) -> int:
@@ -187,7 +216,9 @@ def paragraph(b: Bulletin) -> str:
     if temporary:
         guardianship += f"，除{temporary}提供临时监护外"
     guardianship += (f"，{f('entrusted').value}人通过指定委托监护人、{f('parent_returned').value}人通过父母一方返乡"
-                     f"落实监护责任；期末仍有{f('gaps_open').value}名儿童监护待落实，有效监护率{b.effective_pct}。")
+                     f"落实监护责任；期末仍有{f('gaps_open').value}名儿童监护待落实，有效监护率{b.effective_pct}。"
+                     f"签订《委托监护责任确认书》{f('agreements_signed').value}份，确认书签订率{b.agreement_pct}"
+                     f"（{f('agreements_missing').value}名儿童尚未签订）。")
     return (guardianship
             + f"发现并报告强制报告案件{f('reports').value}件。"
             + f"帮助{f('dropouts_returned').value}名失学辍学农村留守儿童返校复学；"

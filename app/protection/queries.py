@@ -76,8 +76,10 @@ def items_query(user, f: dict):
 
 
 def measures_query(user, kind: str | None, status: str | None, division: int | None,
-                   start: date | None, end: date | None):
-    """Case measures in the user's case scope (the bulletin's accountability figures link here)."""
+                   start: date | None, end: date | None, *, due: bool = False):
+    """Case measures in the user's case scope (the bulletin's accountability figures link here);
+    ``due``: those planned or under way with a planned day, of open cases, soonest first (the
+    home page's line links here)."""
     from app.activities.cases import cases_scope
     from app.activities.models import ProtectionCase
 
@@ -91,6 +93,9 @@ def measures_query(user, kind: str | None, status: str | None, division: int | N
         stmt = stmt.where(CaseMeasure.on_date >= start)
     if end:
         stmt = stmt.where(CaseMeasure.on_date <= end)
+    if due:
+        return stmt.where(ProtectionCase.status != "closed", CaseMeasure.status.in_(("planned", "in_progress")),
+                          CaseMeasure.due_on.is_not(None)).order_by(CaseMeasure.due_on, CaseMeasure.id)
     return stmt.order_by(CaseMeasure.on_date.desc(), CaseMeasure.id.desc())
 
 

@@ -79,11 +79,12 @@ def findings(user, today: date):
 @provider(*REGION_STAFF)
 def agreements_missing(user, today: date):
     """Children needing a 委托监护责任确认书 without one in force, and those lapsing soon."""
-    missing = _count(agreements.lacking_query(user, today))
+    ids = agreements.needing_ids(user, today)
+    missing = _count(agreements.lacking_query(ids, today))
     if missing:
         yield TodoItem("duties.agreements.missing", _("未签订委托监护责任确认书的儿童"),
                        url_for("protection.agreements_list", show="missing"), NORMAL, count=missing)
-    lapsing = db.session.scalars(agreements.expiring_query(user, today)).all()
+    lapsing = db.session.scalars(agreements.expiring_query(ids, today)).all()
     if lapsing:
         first = min(a.valid_until for a in lapsing)
         yield TodoItem("duties.agreements.renew", _("即将到期、须续签的委托监护责任确认书"),
@@ -106,7 +107,7 @@ def measures_due(user, today: date):
     n, first = row
     if n:
         yield TodoItem("duties.measures", _("强制报告案件的帮扶、干预措施待完成"),
-                       url_for("protection.measure_list"), HIGH if first < today else NORMAL,
+                       url_for("protection.measure_list", due=1), HIGH if first < today else NORMAL,
                        due=first, count=n, detail=_("计划 %(d)s 完成", d=first.isoformat()))
 
 

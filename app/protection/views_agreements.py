@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -37,27 +38,40 @@ def _day(text: str | None) -> date:
     return min(day, today_cn())
 
 
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
 @bp.route("/agreements")
 @policy("duties.view")
 def agreements_list():
     """The signing rate as of a day, and the children lacking a 确认书 (or those due for renewal)."""
     day = _day(request.args.get("day"))
     show = request.args.get("show") if request.args.get("show") in SHOWS else "missing"
-    rate = agreements.signing_rate(current_user, day)
-    page_no = request.args.get("page", 1, type=int)
-    if show == "missing":
-        page = db.paginate(agreements.lacking_query(current_user, day), page=page_no, per_page=50, error_out=False)
-    elif show == "expiring":
-        page = db.paginate(agreements.expiring_query(current_user, day), page=page_no, per_page=50, error_out=False)
+    division = request.args.get("division", type=int)
+    ids = agreements.needing_ids(current_user, day, division)
+    rate = agreements.rate_of(ids, day)
+    span = (_date_arg("from"), _date_arg("to"))
+    if show == "signed" and any(span):  # those signed in a period (a bulletin's figure), in force or not
+        from app.children.models import Child
+        from app.children.scope import children_scope
+        from app.protection.queries import in_division
+
+        stmt = agreements.signed_between_query(
+            sa.and_(children_scope(current_user), in_division(Child.division_id, division)), *span)
     else:
-        stmt = (db.select(GuardianshipAgreement).where(agreements.agreements_scope(current_user),
-                                                       agreements.covering_clause(day))
-                .order_by(GuardianshipAgreement.signed_on.desc(), GuardianshipAgreement.id.desc()))
-        page = db.paginate(stmt, page=page_no, per_page=50, error_out=False)
+        query = {"missing": agreements.lacking_query, "expiring": agreements.expiring_query,
+                 "signed": agreements.signed_query}[show]
+        stmt = query(ids, day)
+    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
     audit.record("agreement.list", object_type="guardianship_agreements",
-                 detail={"show": show, "day": day.isoformat(), "count": page.total})
+                 detail={"show": show, "day": day.isoformat(), "count": page.total, "division": division})
     db.session.commit()
-    return render_template("protection/agreements.html", rate=rate, page=page, show=show, day=day, today=today_cn())
+    return render_template("protection/agreements.html", rate=rate, page=page, show=show, day=day, today=today_cn(),
+                           division=division, span=span)
 
 
 def _scan_from(form) -> tuple[bytes | None, bool]:

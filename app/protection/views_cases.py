@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from app.activities.views_cases import case_or_404
 from app.core import audit
+from app.core.dates import today_cn
 from app.extensions import db
 from app.core.permissions import policy
 from app.protection import forms, measures, queries, services, vocab
@@ -67,9 +68,11 @@ def measure_list():
             return None
     kind = request.args.get("kind") if request.args.get("kind") in vocab.MEASURES else None
     status = request.args.get("status") if request.args.get("status") in vocab.MEASURE_STATUSES else None
+    due = request.args.get("due") == "1"
     stmt = queries.measures_query(current_user, kind, status, request.args.get("division", type=int),
-                                  day("from"), day("to"))
+                                  day("from"), day("to"), due=due)
     page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
     audit.record("case.measure_list", object_type="case_measures", detail={"count": page.total, "kind": kind})
     db.session.commit()
-    return render_template("protection/measures.html", page=page, kind=kind, status=status)
+    return render_template("protection/measures.html", page=page, kind=kind, status=status, due=due,
+                           today=today_cn())

@@ -10,6 +10,7 @@ data, importing only :mod:`app.reports.kind` and the report helpers it needs) an
 from __future__ import annotations
 
 from app.core.i18n import N_
+from app.homes import report as home_report
 from app.protection import bulletin as bulletin_report
 from app.reports import (assessment, certificate, child_file, figures, ledger, render, roster, roster_stats,
                          sheets, visits)
@@ -70,6 +71,7 @@ _DECLARED = (
          _of_region(bulletin_report.build), template="reports/pdf/bulletin.html",
          doc_title="农村留守儿童关爱保护专项行动进展通报", excel=sheets.bulletin,
          pdf_context=lambda: {"base": site_url()}, figures=figures.records),
+    home_report.KIND,
 )
 KINDS: dict[str, Kind] = {k.code: k for k in _DECLARED}
 

@@ -94,11 +94,11 @@ def test_a_coordinator_picks_the_school_first(login, world, db):
     db.session.commit()
     coord = login("coordinator")
     html = coord.get("/activities/events/new").get_data(as_text=True)
-    assert "举办学校" in html and world.a.school.name in html and "a中学" in html
+    assert "举办单位" in html and world.a.school.name in html and "a中学" in html
     assert world.b.school.name not in html
     form = coord.get(f"/activities/events/new?school={world.a.school.id}").get_data(as_text=True)
     assert world.a.pupil.name in form
-    assert "举办学校" in coord.get(f"/activities/events/new?school={world.b.school.id}").get_data(as_text=True)
+    assert "举办单位" in coord.get(f"/activities/events/new?school={world.b.school.id}").get_data(as_text=True)
 
 
 def test_attendance_for_an_event_not_yet_held_is_refused(login, world, db):

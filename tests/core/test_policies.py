@@ -38,7 +38,7 @@ def _object_for(world, endpoint: str, region: str):
         **activity_objects(world, region),  # log_id, photo_id, case_id, event_id
         **report_objects(world, region),  # report_id, token, code
         **account_objects(world, region),  # user_id
-        **workspace_objects(world, region),  # home_id, evidence_id
+        **workspace_objects(world, region),  # home_id, evidence_id, assignment_id, org_id, plan_id
         **notify_objects(world, region),  # notification_id
         **protection_objects(world, region),  # item_id
         **registry_objects(world, region),  # village_id, household_id

@@ -44,7 +44,7 @@ def test_director_sees_her_open_items_with_deadlines_and_they_go_when_done(world
     assert "duties.gaps.none" not in lines and "duties.agreements.missing" not in lines
 
 
-def test_agreements_to_renew_and_measures_due(world, db):
+def test_agreements_to_renew_and_measures_due(world, db, login):
     director, today = world.user("village_director"), today_cn()
     agreements.record(director, world.a.child, agreement_input(valid_until=today + timedelta(days=10)))
     case = case_service.open_case(world.user("volunteer"), world.a.child, None, ["alone"], "独自在家")
@@ -56,6 +56,9 @@ def test_agreements_to_renew_and_measures_due(world, db):
     assert renew.count == 1 and renew.due == today + timedelta(days=10) and renew.urgency == todo.NORMAL
     assert lines["duties.measures"].count == 1 and lines["duties.measures"].due == today + timedelta(days=3)
     assert "duties.measures" not in by_key(world.user("village_director", "b"))
+    listing = login("village_director").get(lines["duties.measures"].url).get_data(as_text=True)
+    assert listing.count('class="primary"') == 2  # every pending one, the soonest first
+    assert listing.index("转介：心理疏导") < listing.index("转介：法律援助")
 
 
 def test_school_staff_and_supervisor_lines_follow_their_scope(world, db, login):

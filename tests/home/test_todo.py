@@ -118,6 +118,10 @@ def test_auditor_sees_recent_reports_to_verify(login, world, db):
     assert found[f"report.{row.id}"].url == "/reports/verify/ABCD2345EFGH"
     assert f"report.{row.id}" not in keys(world.user("auditor", "b"))
     assert "可核验：关爱服务台账" in lines(login("auditor"))
+    assert found["audit.issued"].count == 1
+    # nothing issued in region B: the line says so instead of a bare 0
+    empty = {i.key: i for i in todo.todo_for(world.user("auditor", "b"), today_cn())}["audit.issued"]
+    assert empty.count is None and "没有签发" in empty.title
 
 
 def test_a_registered_provider_adds_lines_for_its_roles_only(world, db):

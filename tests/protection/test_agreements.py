@@ -38,7 +38,7 @@ def test_sign_renew_and_guardian_change_end_the_one_in_force(world, db):
     save_child(director, child, {"guardian_name": "王姑姑", "guardian_relation": "姑姑"}, on_date=today)
     assert (renewal.ended_on, renewal.end_reason) == (today, "guardian_changed")
     assert agreements.current_of(child.id) is None
-    assert child.id in {c.id for c in db.session.scalars(agreements.lacking_query(director, today))}
+    assert child.id in {c.id for c in db.session.scalars(agreements.lacking_query(agreements.needing_ids(director, today), today))}
     actions = db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.action.like("agreement.%"))).all()
     assert actions.count("agreement.sign") == 2 and actions.count("agreement.end") == 2
 
@@ -90,8 +90,20 @@ def test_signing_rate_is_dated_and_matches_a_hand_count(world, db):
     # out of scope: region B's director counts only region B (2 needing, none signed)
     other = agreements.signing_rate(world.user("village_director", "b"), today)
     assert (other.needing, other.signed) == (2, 0)
-    lacking = {c.name for c in db.session.scalars(agreements.lacking_query(director, today))}
+    lacking = {c.name for c in db.session.scalars(agreements.lacking_query(agreements.needing_ids(director, today),
+                                                                         today))}
     assert lacking == {a.child.name, a.pupil.name}
+    # on a past day the lists are that day's: rows add up to the rate's figures
+    past = d[30]
+    ids = agreements.needing_ids(director, past)
+    missing = db.session.scalars(agreements.lacking_query(ids, past)).all()
+    signed = db.session.scalars(agreements.signed_query(ids, past)).all()
+    assert [c.name for c in missing] == ["第三人"] and len(signed) == 2
+    assert agreements.signing_rate(director, past).missing == len(missing)
+    # a coordinator narrowed to one village counts that village only
+    coordinator = world.user("coordinator")
+    assert agreements.signing_rate(coordinator, today, a.village.id).needing == 3
+    assert agreements.signing_rate(coordinator, today, world.b.village.id).needing == 0  # not in her county
 
 
 def test_director_records_one_with_a_scan_and_errors_keep_what_was_typed(world, db, login, app):

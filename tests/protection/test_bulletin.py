@@ -8,8 +8,9 @@ from pypdf import PdfReader
 
 from app.activities import cases as case_service
 from app.core.dates import today_cn
-from app.protection import bulletin, measures, services
+from app.protection import agreements, bulletin, measures, services
 from tests import factories
+from tests.protection.helpers import agreement_input
 
 G = services.GuardianInput
 
@@ -51,6 +52,11 @@ def counted(world, db):
     fixed = services.open_item(d, kids[0], "finding", "hazard", on_date=today_cn() - timedelta(days=9), summary="电线")
     services.close_item(d, fixed, "resolved", today_cn(), "已更换")
     services.open_item(d, kids[1], "finding", "hazard", on_date=today_cn() - timedelta(days=9), summary="门锁")
+    # 确认书: 10 children of region A need one (all have both parents away); 2 signed in the
+    # period, 1 before it; region B's is never counted for A
+    for kid, days_ago in ((kids[0], 3), (kids[1], 2), (kids[2], 20)):
+        agreements.record(d, kid, agreement_input(signed_on=today_cn() - timedelta(days=days_ago)))
+    agreements.record(world.user("village_director", "b"), world.b.child, agreement_input())
     db.session.commit()
     return f"{(today_cn() - timedelta(days=10)).isoformat()}..{today_cn().isoformat()}"
 
@@ -58,7 +64,7 @@ def counted(world, db):
 EXPECTED = {"gaps_closed": 4, "temp_village": 1, "temp_rescue": 1, "temp_welfare": 0, "temp_relatives": 0,
             "entrusted": 1, "parent_returned": 1, "gaps_open": 1, "reports": 1, "dropouts_returned": 1,
             "dropouts_open": 1, "hukou_registered": 1, "hukou_open": 0, "criticism": 2, "penalty": 1, "criminal": 1,
-            "revoked": 1, "hazards_fixed": 1, "hazards_open": 1}
+            "revoked": 1, "hazards_fixed": 1, "hazards_open": 1, "agreements_signed": 2, "agreements_missing": 7}
 
 
 def test_every_figure_matches_the_hand_count(world, db, counted):
@@ -68,6 +74,7 @@ def test_every_figure_matches_the_hand_count(world, db, counted):
     b = bulletin.build(resolve_region(None, division_id=world.a.county.id), parse_period(counted))
     assert {key: b.figure(key).value for key in EXPECTED} == EXPECTED
     assert "共帮助4名无人监护" in b.paragraph and "1人由村居委会、1人由救助管理机构提供临时监护" in b.paragraph
+    assert "签订《委托监护责任确认书》2份，确认书签订率30.0%（7名儿童尚未签订）" in b.paragraph
     assert "批评教育失职父母2人，治安管理处罚1人" in b.paragraph and "撤销失职父母监护权案例1个" in b.paragraph
 
 
@@ -80,7 +87,8 @@ def test_each_figure_links_to_its_list(world, db, counted, login):
     from app.reports.scope import resolve_region
 
     b = bulletin.build(resolve_region(None, division_id=world.a.county.id), parse_period(counted))
-    for key in ("gaps_closed", "temp_rescue", "dropouts_returned", "criticism", "hazards_open"):
+    for key in ("gaps_closed", "temp_rescue", "dropouts_returned", "criticism", "hazards_open", "agreements_signed",
+                "agreements_missing"):
         link = b.figure(key).link
         assert link.replace("&", "&amp;") in html
         listing = browser.get(link).get_data(as_text=True)

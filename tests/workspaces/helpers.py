@@ -4,7 +4,10 @@ from __future__ import annotations
 from flask import current_app
 
 from app.extensions import db
+from app.core.dates import today_cn
 from app.homes import services as homes
+from app.plans import services as plans
+from app.rounds import services as rounds
 from tests.activities.helpers import jpeg_bytes
 
 
@@ -18,11 +21,18 @@ def make_home(actor, village, name=None, photos=None):
 
 
 def workspace_objects(world, region: str) -> dict:
-    """URL values of a 儿童之家 of ``region``'s village and one of its evidence photos (made once)."""
+    """URL values of a 儿童之家 of ``region``'s village, one of its evidence photos and a 包片
+    assignment of the village's director, a 帮扶计划 of its paired child (made once); the region's
+    school as an organisation."""
     cache = world.__dict__.setdefault("_workspace_objects", {})
     if region not in cache:
         r = getattr(world, region)
         home = make_home(r.users["coordinator"], r.village, photos={"sign": [jpeg_bytes()]})
+        assignment = rounds.create_assignment(r.users["coordinator"], r.users["village_director"], "area", r.village,
+                                              started_on=today_cn())
+        plan = plans.create_plan(r.users["coordinator"], r.child, r.pair, "", "期末数学及格", "每周三16:30",
+                                 "辅导数学作业", today_cn())
         db.session.commit()
-        cache[region] = {"home_id": home.id, "evidence_id": home.evidence[0].id}
+        cache[region] = {"plan_id": plan.id, "home_id": home.id, "evidence_id": home.evidence[0].id, "assignment_id": assignment.id,
+                         "org_id": r.school.id}
     return cache[region]

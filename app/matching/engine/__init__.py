@@ -18,8 +18,9 @@ Modules, by concern: rules (vocabulary, derived rules, geometry), values and par
 (the problem), graph (feasible arcs and costs), result, solve (the request and the result),
 flowsolver (the optimum and its certificate), flow (one OR-Tools solve), duals (the
 certificate's numerics), arcs (arc sets), repair (re-solving a region), county and parallel (the
-county method and its worker processes), tuning (the constants), explain (reasons and manual
-checks).
+county method and its worker processes), classes (interchangeable children as one node),
+tuning (the constants), explain (reasons and manual checks), why (explanations for the page),
+siblings (households a result splits, and the fix).
 """
 
 from .explain import EXTRA_REASONS, REASONS, Violation, check_pair

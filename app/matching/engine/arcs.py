@@ -78,22 +78,45 @@ class DiscountedCosts:
         return c
 
 
-def cheapest_per(group: np.ndarray, n: int, cost: np.ndarray, want) -> np.ndarray:
+#: the ladder level of every cost up to the top rung, by (cost - 1) // 500 (every rung is a
+#: multiple of 500): a table look-up instead of a binary search per arc
+_STEP = 500
+_LEVEL_OF = np.searchsorted(COST_LADDER, np.arange(int(COST_LADDER[-1]) // _STEP + 1) * _STEP,
+                            side="right").astype(np.uint8)
+
+
+def cost_levels(cost: np.ndarray) -> np.ndarray:
+    """The number of ladder rungs below each cost (uint8), as ``searchsorted(COST_LADDER,
+    cost)``."""
+    q = np.minimum(cost, COST_LADDER[-1] + 1).astype(np.int32)
+    q -= 1
+    q //= _STEP
+    np.clip(q, 0, _LEVEL_OF.size - 1, out=q)
+    return _LEVEL_OF[q]
+
+
+def cheapest_per(group: np.ndarray, n: int, cost: np.ndarray | None, want,
+                 lvl: np.ndarray | None = None) -> np.ndarray:
     """Positions (into ``group``/``cost``) of about the ``want`` cheapest arcs of each of the ``n``
-    groups (``want``: a number or one per group; a cost ladder, no sort of all arcs)."""
+    groups (``want``: a number or one per group; a cost ladder, no sort of all arcs). ``lvl``:
+    the arcs' :func:`cost_levels` when known (then ``cost`` is not read)."""
     nl = COST_LADDER.size + 1
-    grp = group.astype(np.int64)
-    lvl = np.searchsorted(COST_LADDER, cost)
-    cum = np.cumsum(np.bincount(grp * nl + lvl, minlength=n * nl).reshape(n, nl), axis=1)
+    if lvl is None:
+        lvl = cost_levels(cost)
+    key = group.astype(np.int64 if n * nl >= 2**31 else np.int32)
+    key *= nl
+    key += lvl
+    cum = np.cumsum(np.bincount(key, minlength=n * nl).reshape(n, nl), axis=1)
+    del key
     want = np.broadcast_to(np.asarray(want, dtype=np.int64), (n,))
-    level = np.argmax(cum >= want[:, None], axis=1)
+    level = np.argmax(cum >= want[:, None], axis=1).astype(np.uint8)
     level[cum[:, -1] < want] = nl - 1
-    return np.flatnonzero(lvl <= level[grp])
+    return np.flatnonzero(lvl <= level[group])
 
 
-def cheap_arcs(g: CandidateGraph, k: int) -> np.ndarray:
+def cheap_arcs(g: CandidateGraph, k: int, lvl: np.ndarray | None = None) -> np.ndarray:
     """About the k cheapest arcs of every child."""
-    return cheapest_per(g.ci, g.n_children, g.cost, k)
+    return cheapest_per(g.ci, g.n_children, g.cost, k, lvl)
 
 
 def pruned_arcs(p: Problem, g: CandidateGraph, ok_arc: np.ndarray, disc_pos: np.ndarray,
@@ -111,7 +134,8 @@ def pruned_arcs(p: Problem, g: CandidateGraph, ok_arc: np.ndarray, disc_pos: np.
     per_place = tuning.PRUNED_ARCS_PER_PLACE if per_place is None else per_place
     nc, nv = p.n_children, p.n_volunteers
     keep = np.zeros(g.n_arcs, dtype=bool)
-    keep[cheap_arcs(g, k_child)] = True
+    lvl = cost_levels(g.cost)
+    keep[cheap_arcs(g, k_child, lvl)] = True
     keep[disc_pos] = True
     keep |= p.c_tier[g.ci] > 0
     free = cap - np.bincount(g.vj[disc_pos], minlength=nv)
@@ -122,7 +146,7 @@ def pruned_arcs(p: Problem, g: CandidateGraph, ok_arc: np.ndarray, disc_pos: np.
                           & ~keep)
     if cand.size:
         want = np.maximum(free, 0) * per_place + full_k
-        keep[cand[cheapest_per(g.vj[cand], nv, g.cost[cand], want)]] = True
+        keep[cand[cheapest_per(g.vj[cand], nv, None, want, lvl[cand])]] = True
     keep &= ok_arc
     return np.flatnonzero(keep)
 

@@ -42,8 +42,9 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
     :class:`MatchingError`). ``forbidden``: pairs that must not be used. ``method``: "full"
     (one OR-Tools solve of every arc), "county" (per-county solves, then a joint re-solve on
     a pruned arc set where cross-county arcs improve), "pruned" (solves on a growing pruned
-    arc set) or "auto" (county for a fresh round across several counties, else pruned); all
-    certified the same way. Unmatched reasons are filled in unless ``explain_reasons`` is false.
+    arc set), "classes" (interchangeable children as one node, one solve of every arc:
+    engine/classes.py) or "auto" (county for a fresh round across several counties, else classes
+    when children group into few enough classes, else pruned); all certified the same way. Unmatched reasons are filled in unless ``explain_reasons`` is false.
     The problem's pinned and excluded pairs are added to ``locked`` and ``forbidden``.
     The graph is built when not given (pass it to reuse it).
     """
