@@ -1,7 +1,7 @@
 """registry: the village's household-by-household check (逐户核查): one row per household checked
 
 Revision ID: e4a6c8b0d2f3
-Revises: b3d5f7a9c1e2
+Revises: e2b6c8d4f0a1
 Create Date: 2026-12-07 23:05:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e4a6c8b0d2f3'
-down_revision = 'b3d5f7a9c1e2'
+down_revision = 'e2b6c8d4f0a1'
 branch_labels = None
 depends_on = None
 
