@@ -13,6 +13,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.core.i18n import N_
+from app.core.errors import UserError
 
 MAX_SIDE = 1600
 MAX_PHOTOS = 6
@@ -21,12 +22,11 @@ ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 SUBDIR = "activities"
 
 
-class PhotoError(ValueError):
+class PhotoError(UserError):
     """An upload that is not an acceptable photo; ``message`` is Chinese and says why."""
 
     def __init__(self, message: str):
         super().__init__(message)
-        self.message = message
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Write side of care activities: create and edit logs (with photos and the mandatory report),
 regional cadence rules and volunteer hours.
 
-These functions are shared by the HTML views and the (future) sync API. They receive the acting
+These functions are shared by the HTML views and the JSON API (app/api, also its offline sync). They receive the acting
 user, flush and audit, but never commit and never read ``request``: the caller commits once,
 so a log and the protection case it opens are saved together or not at all.
 """

@@ -13,6 +13,7 @@ from app.activities import forms, vocab
 from app.activities.blueprint import bp
 from app.activities.models import ProtectionCase
 from app.activities.errors import ActivityError
+from app.core.errors import show_on_form
 from app.core import audit
 from app.core.dates import CHINA
 from app.core.permissions import has_permission, policy
@@ -113,7 +114,6 @@ def case_step(case_id: int):
             return redirect(url_for("activities.case_detail", case_id=case.id))
         except ActivityError as exc:
             db.session.rollback()
-            getattr(form, exc.field or "status").errors = list(getattr(form, exc.field or "status").errors) + [
-                _(exc.message)]
+            show_on_form(form, exc, "status")
     case = case_or_404(case_id)
     return render_template("activities/case_detail.html", step_form=form, **_context(case)), 400

@@ -11,6 +11,7 @@ from app.activities import forms, services, vocab
 from app.activities.blueprint import bp
 from app.activities.models import EventAttendance, SchoolEvent
 from app.children.models import Child
+from app.core.errors import show_on_form
 from app.core.dates import CHINA
 from app.core.models import Division, Organisation
 from app.core.permissions import divisions_scope, policy
@@ -130,7 +131,7 @@ def event_new():
             return redirect(url_for("activities.event_detail", event_id=sessions[0].id))
         except services.ActivityError as exc:
             db.session.rollback()
-            getattr(form, exc.field).errors = list(getattr(form, exc.field).errors) + [_(exc.message)]
+            show_on_form(form, exc)
     status = 400 if request.method == "POST" else 200
     classes = sorted({c.class_name for c in pupils if c.class_name}) if school.kind == "school" else []
     return render_template("activities/event_form.html", form=form, school=school, classes=classes,

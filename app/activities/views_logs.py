@@ -16,6 +16,7 @@ from app.activities.models import ActivityPhoto, CareLog, ProtectionCase
 from app.activities.periods import holidays_near
 from app.activities.photos import photo_path
 from app.children.models import Child
+from app.core.errors import show_on_form
 from app.core import audit
 from app.core.dates import today_cn
 from app.core.permissions import deny, get_in_scope_or_404, has_permission, policy
@@ -127,7 +128,7 @@ def log_new(child_id: int, kind: str):
             db.session.commit()
         except services.ActivityError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            show_on_form(form, exc)
         except IntegrityError:  # the same client_uuid sent twice at once: keep the first
             db.session.rollback()
             existing = db.session.scalar(sa.select(CareLog).where(CareLog.client_uuid == form.client_uuid.data))
@@ -141,14 +142,6 @@ def log_new(child_id: int, kind: str):
                   else url_for("activities.child_logs", child_id=child.id))  # where the phone goes once saved
     return render_template("activities/log_form.html", form=form, child=child, kind=kind, editing=None,
                            on_behalf=_paired_to_someone_else(child), return_url=return_url), status
-
-
-def _form_error(form, exc: services.ActivityError) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is None or not hasattr(target, "errors") or isinstance(target.errors, dict):
-        flash(_(exc.message), "error")
-    else:
-        target.errors = list(target.errors) + [_(exc.message)]
 
 
 def _after_save(log: CareLog, case) -> object:
@@ -242,7 +235,7 @@ def log_edit(log_id: int):
             return redirect(url_for("activities.log_detail", log_id=log.id))
         except services.ActivityError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            show_on_form(form, exc)
     status = 400 if request.method == "POST" else 200
     return render_template("activities/log_form.html", form=form, child=log.child, kind=log.kind, editing=log,
                            needs_reason=needs_reason, on_behalf=False), status

@@ -9,6 +9,7 @@ from typing import Any
 from flask import request
 
 from app.core.i18n import N_
+from app.core.errors import MESSAGES, UserError
 
 MAX_ID = 2**31 - 1
 
@@ -17,11 +18,13 @@ class BadRequest(Exception):
     """The body is not a JSON object at all (HTTP 400)."""
 
 
-class InputError(Exception):
-    """Fields of the right body with wrong types (HTTP 422); ``fields`` maps names to messages."""
+class InputError(UserError):
+    """Fields of the right body with wrong types (HTTP 422); ``fields`` maps names to messages
+    (the first is the error's own message and field)."""
 
     def __init__(self, fields: dict[str, str]):
-        super().__init__(fields)
+        field, message = next(iter(fields.items()), (None, MESSAGES[422][0]))
+        super().__init__(message, field=field)
         self.fields = fields
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from app.activities import services
 from app.activities.models import ActivityPhoto
 from app.api.blueprint import bp
-from app.core.errors import error_body, error_response, invalid
+from app.core.errors import error_body, error_response, invalid, user_error_body
 from app.api.inputs import MAX_ID, BadRequest, InputError, json_object
 from app.api.openapi import id_parameter, operation, ref
 from app.api.schemas import log_input, log_json, photo_json, saved_json
@@ -39,7 +39,7 @@ def activity_error(exc: services.ActivityError) -> tuple[int, dict]:
     """(status, error body) for a refusal of the activities services."""
     if exc.code == "not_allowed":
         return 403, error_body(403, exc.message, code=exc.code)
-    return 422, invalid({exc.field: exc.message} if exc.field else {}, exc.message, code=exc.code)
+    return 422, user_error_body(exc)
 
 
 def _busy(exc: OperationalError) -> bool:

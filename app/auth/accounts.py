@@ -15,6 +15,7 @@ from app.core import audit
 from app.core.i18n import N_
 from app.core.models import Division, Organisation, utcnow
 from app.extensions import db
+from app.core.errors import UserError
 
 MIN_PASSWORD_LENGTH = 10
 #: How long an admin's one-time reset code opens the account.
@@ -23,12 +24,11 @@ RESET_CODE_LIFETIME = timedelta(hours=72)
 DIVISION_ROLES = frozenset(set(ROLES) - {"admin"})
 
 
-class AccountError(ValueError):
+class AccountError(UserError):
     """A refused account change; ``message`` is a catalogue msgid, ``field`` the form field."""
 
     def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message, self.field = message, field
+        super().__init__(message, field=field)
 
 
 def password_problem(password: str, username: str | None = None) -> str | None:

@@ -8,18 +8,8 @@ import sqlalchemy.orm as so
 
 from app.core.models import Division, Organisation, utcnow
 from app.core.types import UTCDateTime
+from app.core.permissions import ROLES
 from app.extensions import db
-from app.core.i18n import N_
-
-ROLES = {
-    "volunteer": N_("志愿者"),
-    "school_staff": N_("学校工作人员"),
-    "coordinator": N_("协调员"),
-    "village_director": N_("儿童主任"),
-    "township_supervisor": N_("儿童督导员"),
-    "auditor": N_("审核评估人员"),
-    "admin": N_("系统管理员"),
-}
 
 
 class User(db.Model):

@@ -7,6 +7,7 @@ from app.auth import accounts
 from app.auth.blueprint import bp
 from app.auth import views_admin  # noqa: F401 - the administrators' pages join the blueprint
 from app.auth.forms import ChangePasswordForm, LoginForm
+from app.core.errors import show_on_form
 from app.core import audit
 from app.core.permissions import PUBLIC, policy
 from app.core.web import safe_next_url
@@ -117,7 +118,7 @@ def account():
             return redirect(url_for("home.index"))
         except accounts.AccountError as exc:
             db.session.rollback()
-            getattr(form, exc.field or "new").errors.append(_(exc.message))
+            show_on_form(form, exc, "new")
     if form.errors:
         status = 422
     return render_template("auth/account.html", form=form, min_length=accounts.MIN_PASSWORD_LENGTH), status

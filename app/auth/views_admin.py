@@ -11,6 +11,7 @@ from app.auth import accounts
 from app.auth.forms import RoleForm
 from app.auth.models import ROLES, User, UserSession
 from app.auth.blueprint import bp
+from app.core.errors import show_on_form
 from app.core import audit
 from app.core.models import Division, Organisation, utcnow
 from app.core.audit import AuditEntry
@@ -91,7 +92,7 @@ def user_role(user_id: int):
         changes = accounts.set_role(current_user, user, form.role.data, division, organisation)
     except accounts.AccountError as exc:
         db.session.rollback()
-        getattr(form, exc.field or "role").errors.append(_(exc.message))
+        show_on_form(form, exc, "role")
         return _detail(user, form, status=422)
     db.session.commit()
     flash(_("已更新角色和负责范围。") if changes else _("没有改动。"), "success")
@@ -126,7 +127,7 @@ def _set_active(user: User, active: bool):
         flash(_("账户已启用。") if active else _("账户已停用，其登录和接口令牌已全部失效。"), "success")
     except accounts.AccountError as exc:
         db.session.rollback()
-        flash(_(exc.message), "error")
+        flash(exc.translated(), "error")
     return redirect(url_for("auth.user_detail", user_id=user.id))
 
 

@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 from app.core.i18n import N_
+from app.core.errors import UserError
 
 SUBDIR = "consent"
 MAX_BYTES = 8 * 1024 * 1024
@@ -20,12 +21,11 @@ MIMETYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}
 _NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|jpg|png)$")
 
 
-class ScanError(ValueError):
+class ScanError(UserError):
     """An upload that is not an acceptable scan; ``message`` is Chinese (a catalogue msgid)."""
 
     def __init__(self, message: str):
         super().__init__(message)
-        self.message = message
 
 
 def kind_of(data: bytes) -> str | None:

@@ -9,13 +9,14 @@ import sqlalchemy as sa
 
 from app.core.models import Division
 from app.extensions import db
+from app.core.errors import UserError
 
 
-class DivisionFileError(ValueError):
+class DivisionFileError(UserError):
     """A divisions CSV that cannot be loaded; ``errors`` lists every bad line."""
 
     def __init__(self, errors: list[str]):
-        super().__init__("；".join(errors[:5]))
+        super().__init__("；".join(errors[:5]), field="file")
         self.errors = errors
 
 

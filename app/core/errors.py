@@ -11,30 +11,37 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, g, jsonify
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, get_locale, gettext
 
 
 class UserError(ValueError):
     """A refusal with a message for the person who typed the input.
 
-    ``message`` is Chinese source text (N_-marked where it is written); ``field`` names the form
-    field or JSON member it concerns (None: the whole input); ``code`` is stable and
-    machine-readable (``invalid`` unless a subclass or the raiser says otherwise); ``values``
-    fill the message's ``%(name)s`` placeholders. Subclasses keep their own constructors (and
-    names) so that callers do not change.
+    ``message`` is Chinese source text (N_-marked where it is written) whose translation the
+    catalogue holds, or, for messages built from a table of their own, Chinese text with its
+    English in ``message_en``. ``field`` names the form field or JSON member it concerns (None:
+    the whole input); ``code`` is stable and machine-readable (``invalid`` unless a subclass or
+    the raiser says otherwise); ``values`` fill the message's ``%(name)s`` placeholders.
+    Subclasses keep their own constructors (and names) so that callers do not change.
     """
 
     code = "invalid"
     status = 422  # the API's HTTP status for it
+    message_en: str | None = None
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None, **values: Any):
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None,
+                 message_en: str | None = None, **values: Any):
         super().__init__(message)
         self.message, self.field, self.values = message, field, values
         if code is not None:
             self.code = code
+        if message_en is not None:
+            self.message_en = message_en
 
     def translated(self) -> str:
         """The message in the current language, with its values filled in."""
+        if self.message_en is not None:
+            return self.message_en if str(get_locale() or "zh").startswith("en") else self.message
         return gettext(self.message, **self.values)
 
     def chinese(self) -> str:

@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from app.core.errors import UserError
+
 #: ISO 7064 MOD 11-2 weights of the first 17 digits: 2**(17 - i) mod 11.
 WEIGHTS: tuple[int, ...] = tuple(pow(2, 17 - i, 11) for i in range(17))
 #: Check character indexed by the weighted sum mod 11.
@@ -76,13 +78,12 @@ UNKNOWN_DIVISION_MESSAGE = (
 _ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 
 
-class IdNumberError(ValueError):
+class IdNumberError(UserError):
     """An invalid ID number, with a stable ``code`` and Chinese/English messages."""
 
     def __init__(self, code: str) -> None:
-        self.code = code
-        self.message, self.message_en = MESSAGES[code]
-        super().__init__(self.message)
+        zh, en = MESSAGES[code]
+        super().__init__(zh, code=code, message_en=en)
 
 
 @dataclass(frozen=True)

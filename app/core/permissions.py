@@ -13,8 +13,20 @@ import sqlalchemy as sa
 from flask import abort, request
 from flask_login import current_user
 
-ALL_ROLES = frozenset({"volunteer", "school_staff", "coordinator", "village_director", "township_supervisor",
-                       "auditor", "admin"})
+from app.core.i18n import N_
+
+#: every role (code → label, Chinese source text, translated where shown): the one list, which the
+#: users table's CHECK constraint, the account forms and the ``users`` commands all read
+ROLES = {
+    "volunteer": N_("志愿者"),
+    "school_staff": N_("学校工作人员"),
+    "coordinator": N_("协调员"),
+    "village_director": N_("儿童主任"),
+    "township_supervisor": N_("儿童督导员"),
+    "auditor": N_("审核评估人员"),
+    "admin": N_("系统管理员"),
+}
+ALL_ROLES = frozenset(ROLES)
 #: roles whose scope is their division's subtree (a county, a township or a village).
 #: The township supervisor (儿童督导员, seed 001) oversees the villages of one township, read-only.
 REGION_ROLES = ("coordinator", "village_director", "township_supervisor", "auditor")

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app.core.errors import UserError
+
 MESSAGE = "联系电话格式错误"
 MESSAGE_EN = "Invalid phone number"
 
@@ -26,15 +28,14 @@ _LANDLINE = re.compile(
 _SPACES = re.compile(r"[\s\u200b\ufeff]+")
 
 
-class PhoneError(ValueError):
+class PhoneError(UserError):
     """An invalid phone number (code ``bad_phone``)."""
 
     code = "bad_phone"
 
     def __init__(self, value: object) -> None:
+        super().__init__(MESSAGE, message_en=MESSAGE_EN)
         self.value = value
-        self.message, self.message_en = MESSAGE, MESSAGE_EN
-        super().__init__(MESSAGE)
 
 
 def _clean(value: object) -> str:

@@ -12,6 +12,7 @@ from app.core.i18n import N_
 from app.core.models import Division
 from app.extensions import db
 from app.families.models import ARRANGERS, CONTACT_KINDS, DEFAULT_CONTACT_DAYS, PARENTS, ContactRule, ParentContact
+from app.core.errors import UserError
 
 #: events whose parents and guardians count as reached by family education
 FAMILY_EVENT_KINDS = ("family_education", "parents_meeting")
@@ -19,11 +20,11 @@ REACH_TARGET = 85  # per cent, seed 002 篇8: "農村留守兒童家長家教知
 REACH_DAYS = 365
 
 
-class FamilyError(ValueError):
+class FamilyError(UserError):
+    """Bad input, with a message (Chinese source text) for the form field ``field``."""
+
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, field=field)
 
 
 def add_contact(actor, child, occurred_on: date | None, kind: str, parent: str, arranged_by: str,

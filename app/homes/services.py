@@ -19,18 +19,17 @@ from app.core.i18n import N_
 from app.core.models import Division, Organisation
 from app.extensions import db
 from app.homes.models import CHECKLIST, GUEST_RELATIONS, SETTINGS, ChildrenHome, EventGuest, HomeEvidence
+from app.core.errors import UserError
 
 MAX_EVIDENCE_PER_ITEM = 6
 NAME_MAX = 128
 
 
-class HomeError(ValueError):
+class HomeError(UserError):
     """Bad input, with a message (Chinese source text) for the form field ``field``."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, field=field)
 
 
 def homes_scope(user):

@@ -3,14 +3,9 @@ shaped for the proposal page."""
 from __future__ import annotations
 
 from app.matching.engine import MatchingError, Problem, check_pair as _check_pair, explain, solve
+from app.matching.engine.rules import SKILL_LABELS
 from app.matching.engine.siblings import sibling_splits
 from app.matching.engine.why import cost_terms, nearer_volunteers, what_would_help
-
-SKILL_LABELS = {
-    "tutor_primary": "小学辅导", "tutor_secondary": "中学辅导", "psych": "情感陪伴", "disability_care": "残疾照护",
-    "health": "健康照护", "legal_hukou": "户籍证件", "guardianship": "监护督导", "dropout_return": "劝返复学",
-}
-
 
 def _labels(codes) -> list[str]:
     return [SKILL_LABELS.get(c, c) for c in codes]

@@ -13,12 +13,10 @@ from app.children.models import Child
 from app.core.dates import age_on, today_cn
 from app.core.models import Division
 from app.extensions import db
+from app.matching.engine.rules import CATEGORIES, SKILLS
 from app.matching.models import MatchSteering, Pair
 from app.volunteers.models import Volunteer
 
-CATEGORY_CODES = ("no_guardian", "one_parent_incapable", "dropout", "no_hukou", "ill", "disabled")
-SKILL_CODES = ("tutor_primary", "tutor_secondary", "psych", "disability_care", "health", "legal_hukou",
-               "guardianship", "dropout_return")
 
 
 @dataclass
@@ -91,8 +89,8 @@ def build_problem(region: Division, *, mode: str = "queue") -> BuiltProblem:
         children.append({
             "id": key, "lat": coords[0], "lon": coords[1], "county": _county_code(child.division),
             "female": child.sex == "female", "age": age_on(child.birth_date, today),
-            "categories": [c for c in child.categories if c in CATEGORY_CODES],
-            "needs": [n for n in (child.needs or []) if n in SKILL_CODES],
+            "categories": [c for c in child.categories if c in CATEGORIES],
+            "needs": [n for n in (child.needs or []) if n in SKILLS],
             **({"school": f"s{child.school_id}"} if child.school_id else {}),
             **({"household": f"h{child.household_id}"} if child.household_id else {}),
         })
@@ -115,7 +113,7 @@ def build_problem(region: Division, *, mode: str = "queue") -> BuiltProblem:
         vols.append({
             "id": key, "lat": coords[0], "lon": coords[1], "county": _county_code(v.division),
             "female": v.sex == "female", "capacity": max(capacity, 0), "max_km": float(v.max_km),
-            "cross_county": bool(v.cross_county), "skills": [s for s in (v.skills or []) if s in SKILL_CODES],
+            "cross_county": bool(v.cross_county), "skills": [s for s in (v.skills or []) if s in SKILLS],
             "prefer_gender": v.prefer_gender or None, "prefer_age_band": v.prefer_age_band or None,
             # a teacher is a proxy parent for the pupils of their own school only
             **({"school": f"s{v.organisation_id}"} if _teaches(v) else {}),

@@ -13,14 +13,14 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.matching.models import Pair
 from app.volunteers.models import Volunteer
+from app.core.errors import UserError
 
 
-class PairingError(ValueError):
+class PairingError(UserError):
     """A pair that cannot be made; ``message`` is Chinese and says why."""
 
     def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code, self.message = code, message
+        super().__init__(message, code=code)
 
 
 def activate_pair(child_id: int, volunteer_id: int, *, user=None, proposal_id: int | None = None,

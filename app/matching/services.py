@@ -17,6 +17,7 @@ from app.matching.build import BuiltProblem, active_steering, build_problem
 from app.matching.models import MatchProposal, MatchSteering, Pair
 from app.matching.pairs import PairingError, activate_pair, close_pair
 from app.volunteers.models import Volunteer
+from app.core.errors import UserError
 
 REASON_LABELS = {
     "no_volunteer_in_range": N_("服务范围内没有志愿者"),
@@ -30,10 +31,12 @@ REASON_LABELS = {
 TIERS = ("urgent", "key", "normal")
 
 
-class ProposalError(ValueError):
+class ProposalError(UserError):
+    """A proposal that cannot be made or approved; ``conflicts`` lists what stands in the way."""
+
     def __init__(self, message: str, conflicts: list[str] | None = None):
         super().__init__(message)
-        self.message, self.conflicts = message, conflicts or []
+        self.conflicts = conflicts or []
 
 
 def _key_id(key: str) -> int:

@@ -1,6 +1,7 @@
 """Codes and labels of the tracked duties (Chinese, marked for translation)."""
 from __future__ import annotations
 
+from app.activities.vocab import CASE_STATUSES
 from app.core.i18n import N_
 
 #: the kinds of tracked item
@@ -76,13 +77,10 @@ DROPOUT_BACK_AT_SCHOOL = {"returned": True, "transferred": True, "exempt": False
 ATTEMPT_RESULTS = {"agreed": N_("同意返校"), "refused": N_("拒绝返校"), "absent": N_("未见到本人"),
                    "pending": N_("考虑中")}
 
-#: measures recorded on a protection case, by stage (G4-G6, D6 and accountability)
-MEASURE_STAGES = {
-    "emergency": N_("应急处置"),
-    "assessment": N_("评估帮扶"),
-    "intervention": N_("监护干预"),
-    "accountability": N_("追究失职父母责任"),
-}
+#: measures recorded on a protection case, by stage (G4-G6, D6 and accountability): the case's own
+#: stages (labels from the case workflow, defined once there) and the parents' accountability
+MEASURE_STAGES = {**{stage: CASE_STATUSES[stage] for stage in ("emergency", "assessment", "intervention")},
+                  "accountability": N_("追究失职父母责任")}
 MEASURES = {
     "parents_ordered_home": ("emergency", N_("责令父母返回")),
     "entrusted_guardian": ("emergency", N_("确定受委托监护人")),

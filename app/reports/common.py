@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from app.core.dates import CHINA
+from app.core.errors import UserError
 
 QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
 YEAR_RE = re.compile(r"^(\d{4})$")
@@ -15,12 +16,11 @@ YEAR_RE = re.compile(r"^(\d{4})$")
 SIGNATURES = ("单位负责人", "复核人", "填表人")
 
 
-class ParameterError(ValueError):
+class ParameterError(UserError):
     """A report parameter that cannot be used; ``message`` is Chinese and says why."""
 
     def __init__(self, message: str):
         super().__init__(message)
-        self.message = message
 
 
 def cn_date(day: date | datetime | None) -> str:

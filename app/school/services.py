@@ -10,17 +10,16 @@ from app.children.models import Child
 from app.core import audit
 from app.core.i18n import N_
 from app.extensions import db
+from app.core.errors import UserError
 
 CLASS_MAX = 32
 
 
-class SchoolError(ValueError):
+class SchoolError(UserError):
     """Bad input, with a message (Chinese source text) for the form field ``field``."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, field=field)
 
 
 def set_class(actor, school_id: int, child_ids: Iterable[int], class_name: str) -> list[Child]:

@@ -10,6 +10,7 @@ from app.core.models import Division, Organisation, utcnow
 from app.core.types import UTCDateTime
 from app.extensions import db
 from app.core.i18n import N_
+from app.matching.engine.rules import SKILL_LABELS
 
 VOLUNTEER_KINDS = {
     "loving_mother": N_("爱心妈妈"),
@@ -24,16 +25,8 @@ VOLUNTEER_STATUSES = {
     "paused": N_("暂停服务"),
     "exited": N_("已退出"),
 }
-SKILLS = {
-    "tutor_primary": N_("小学辅导"),
-    "tutor_secondary": N_("中学辅导"),
-    "psych": N_("情感陪伴/心理疏导"),
-    "disability_care": N_("残疾照护"),
-    "health": N_("健康照护"),
-    "legal_hukou": N_("户籍与证件办理"),
-    "guardianship": N_("监护督导"),
-    "dropout_return": N_("劝返复学"),
-}
+#: skill code → label, defined once with the matching engine that reads the codes
+SKILLS = SKILL_LABELS
 
 
 class Volunteer(db.Model):

@@ -13,6 +13,7 @@ from app.core.i18n import N_
 from app.core.models import Division, Organisation, utcnow
 from app.extensions import db
 from app.volunteers.models import Volunteer
+from app.core.errors import UserError
 
 #: which organisations a volunteer of each kind joins
 KIND_ORGANISATIONS = {
@@ -23,12 +24,11 @@ KIND_ORGANISATIONS = {
 }
 
 
-class VolunteerError(ValueError):
+class VolunteerError(UserError):
     """A refused volunteer action; ``field`` names the form field it concerns, if any."""
 
     def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message, self.field = message, field
+        super().__init__(message, field=field)
 
 
 class AlreadyRegistered(VolunteerError):

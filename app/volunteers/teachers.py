@@ -27,6 +27,7 @@ from app.core.phone import PhoneError, normalize_phone
 from app.extensions import db
 from app.volunteers.models import Volunteer
 from app.volunteers.services import Registration, create_application
+from app.core.errors import UserError
 
 #: header text → field; the columns may come in any order, other columns are ignored
 COLUMNS = {"姓名": "name", "身份证号码": "id_number", "手机号码": "phone", "居住村（社区）": "village",
@@ -37,12 +38,11 @@ MAX_ROWS = 2000
 DEFAULT_CAPACITY, DEFAULT_MAX_KM = 3, 10.0
 
 
-class TeacherFileError(ValueError):
+class TeacherFileError(UserError):
     """The file as a whole cannot be read; ``message`` is Chinese (translated by the view)."""
 
     def __init__(self, message: str, **values):
-        super().__init__(message)
-        self.message, self.values = message, values
+        super().__init__(message, field="file", **values)
 
 
 @dataclass

@@ -4,6 +4,7 @@ from flask import (Response, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core.errors import show_on_form
 from app.core import audit
 from app.core.dates import today_cn
 from app.core.models import Division, Organisation, utcnow
@@ -79,7 +80,7 @@ def register():
                 return redirect(url_for("auth.login"))
             except services.VolunteerError as exc:
                 db.session.rollback()
-                getattr(form, exc.field or "name").errors.append(_(exc.message))
+                show_on_form(form, exc, "name")
     return render_template("volunteers/register.html", form=form), 200 if request.method == "GET" or not form.errors else 422
 
 
@@ -99,7 +100,7 @@ def me():
             return redirect(url_for("volunteers.me"))
         except services.VolunteerError as exc:
             db.session.rollback()
-            capacity_form.capacity.errors.append(_(exc.message))
+            show_on_form(capacity_form, exc, "capacity")
     pairs = db.session.scalars(sa.select(Pair).where(Pair.volunteer_id == volunteer.id)
                                .order_by(Pair.status, Pair.started_at.desc())).all()
     return render_template("volunteers/me.html", volunteer=volunteer, pairs=pairs, hours=_service_hours(volunteer),
@@ -155,7 +156,7 @@ def import_teachers_form():
             try:
                 rows = teachers.read_teachers(form.file.data.read(), school)
             except teachers.TeacherFileError as exc:
-                form.file.errors.append(_(exc.message, **exc.values))
+                show_on_form(form, exc, "file")
     if rows is not None:
         bad = [r for r in rows if r.reasons]
         if bad and form.choice.data == "all_or_nothing":
@@ -223,7 +224,7 @@ def screen(volunteer_id: int):
             return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
         except services.VolunteerError as exc:
             db.session.rollback()
-            getattr(form, exc.field or "decision").errors.append(_(exc.message))
+            show_on_form(form, exc, "decision")
             _save_screening_facts(volunteer, form)
     return render_template("volunteers/screen.html", volunteer=volunteer, form=form, today=today_cn(),
                            conduct_form=PaperConductForm()), 422 if form.errors else 200
@@ -256,7 +257,7 @@ def record_paper_conduct(volunteer_id: int):
         try:
             stored = consent.store_scan(current_app.config["UPLOAD_DIR"], data)
         except consent.ScanError as exc:
-            form.scan.errors.append(_(exc.message))
+            show_on_form(form, exc, "scan")
         else:
             services.record_paper_conduct(volunteer, form.signed_on.data, stored, user=current_user)
             db.session.commit()
@@ -299,7 +300,7 @@ def _apply_status(volunteer: Volunteer, back: str):
         db.session.commit()
     except services.VolunteerError as exc:
         db.session.rollback()
-        flash(_(exc.message), "error")
+        flash(exc.translated(), "error")
         return redirect(back)
     if form.action.data == "exit":
         flash(_("已结束服务；%(n)s 名结对儿童已回到待匹配名单。", n=closed), "success")

@@ -1,4 +1,4 @@
-"""Deterministic generator of realistic matching instances (exchange format of PROBLEM.md).
+"""Deterministic generator of realistic matching instances (exchange format of docs/matching-problem.md).
 
 Geography: counties are ~40 km cells of a prefecture grid (codes modelled on Qiandongnan, Guizhou);
 each county has a seat and a dozen townships; villages cluster around the township centres and

@@ -29,25 +29,9 @@
     });
   }
 
-  // 2. Photos: shrink to at most 1600 px as JPEG on the phone; the server re-encodes anyway.
-  var MAX_SIDE = 1600;
-  var shrink = function (file) {
-    return new Promise(function (resolve) {
-      if (!/^image\/(jpeg|png|webp)$/.test(file.type) || !window.createImageBitmap) { resolve(file); return; }
-      createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
-        var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-        if (scale === 1 && file.size < 1500000) { resolve(file); return; }
-        var canvas = document.createElement("canvas");
-        canvas.width = Math.round(bitmap.width * scale);
-        canvas.height = Math.round(bitmap.height * scale);
-        canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-        canvas.toBlob(function (blob) {
-          if (!blob) { resolve(file); return; }
-          resolve(new File([blob], file.name.replace(/\.\w+$/, "") + ".jpg", { type: "image/jpeg" }));
-        }, "image/jpeg", 0.85);
-      }).catch(function () { resolve(file); });
-    });
-  };
+  // 2. Photos: shrunk on the phone by XB.shrinkPhoto (static/js/outbox.js, loaded on every page);
+  // the server re-encodes anyway, so without it the originals go as they are.
+  var shrink = (window.XB && window.XB.shrinkPhoto) || function (file) { return Promise.resolve(file); };
   document.querySelectorAll("input[type=file][data-shrink]").forEach(function (input) {
     // a form with the phone's outbox (static/js/pwa-form.js) shrinks and keeps its photos itself
     if (input.form && input.form.hasAttribute("data-outbox") && window.indexedDB) { return; }

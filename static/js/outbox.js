@@ -88,21 +88,27 @@
   };
   XB.announce = function () { document.dispatchEvent(new CustomEvent("xb:outbox")); };
 
-  // Photos: at most 1600 px, JPEG quality 0.8, before they are queued (cheap phones, slow networks).
-  var MAX_SIDE = 1600;
+  // Photos: the one place that shrinks them on the phone (the outbox and the plain activity forms
+  // both call it): at most 1600 px as JPEG, before they are queued or sent (cheap phones, slow
+  // networks). The server re-encodes anyway, so anything the phone cannot decode goes as it is.
+  var PHOTO_MAX_SIDE = 1600;
+  var PHOTO_QUALITY = 0.8;
   XB.shrinkPhoto = function (file) {
     return new Promise(function (resolve) {
       if (!/^image\//.test(file.type) || !window.createImageBitmap) { resolve(file); return; }
       createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
-        var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+        var scale = Math.min(1, PHOTO_MAX_SIDE / Math.max(bitmap.width, bitmap.height));
         var canvas = document.createElement("canvas");
         canvas.width = Math.round(bitmap.width * scale);
         canvas.height = Math.round(bitmap.height * scale);
         var ctx = canvas.getContext("2d");
-        ctx.fillStyle = "#fff";
+        ctx.fillStyle = "#fff";  // a transparent PNG becomes a JPEG on white, not on black
         ctx.fillRect(0, 0, canvas.width, canvas.height);
         ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-        canvas.toBlob(function (blob) { resolve(blob || file); }, "image/jpeg", 0.8);
+        canvas.toBlob(function (blob) {
+          if (!blob) { resolve(file); return; }
+          resolve(new File([blob], (file.name || "photo").replace(/\.\w+$/, "") + ".jpg", { type: "image/jpeg" }));
+        }, "image/jpeg", PHOTO_QUALITY);
       }).catch(function () { resolve(file); });
     });
   };

@@ -8,6 +8,7 @@ from datetime import date
 from typing import IO, Any, Union
 
 from app.children.rules import Issue
+from app.core.errors import UserError
 
 
 Source = Union[str, "os.PathLike[str]", bytes, IO[bytes]]
@@ -70,15 +71,13 @@ FILE_MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-class RosterFileError(ValueError):
-    """The file as a whole cannot be imported; ``code`` is stable, ``message`` is Chinese."""
+class RosterFileError(UserError):
+    """The file as a whole cannot be imported; ``code`` is stable, ``message`` is Chinese (its
+    English from the same table)."""
 
     def __init__(self, code: str, **values: Any) -> None:
         zh, en = FILE_MESSAGES[code]
-        self.code = code
-        self.message = zh.format(**values)
-        self.message_en = en.format(**values)
-        super().__init__(self.message)
+        super().__init__(zh.format(**values), field="file", code=code, message_en=en.format(**values))
 
 
 # ---------------------------------------------------------------- result types

@@ -28,7 +28,7 @@ from scipy.spatial import cKDTree
 from .graph import (V_CAPACITY, V_COUNTY, V_DISTANCE, V_SAFEGUARDING, V_SCHOOL, V_SKILL,
                     CandidateGraph, pair_distance_km, pair_violations)
 from .problem import Problem
-from .rules import AGE_BANDS, GENDERS, SKILL_BIT, SKILLS, TIERS, km_to_chord, names_of, unit_xyz
+from .rules import AGE_BANDS, GENDERS, SKILL_BIT, SKILL_LABELS, SKILLS, TIERS, km_to_chord, names_of, unit_xyz
 
 REASONS = ("no_volunteer_in_range", "no_volunteer_with_skill", "safeguarding", "all_at_capacity",
            "school")
@@ -38,11 +38,6 @@ VIOLATION_CODES = ((V_DISTANCE, "distance"), (V_COUNTY, "county"),
                    (V_SAFEGUARDING, "safeguarding"), (V_SKILL, "skill"),
                    (V_CAPACITY, "capacity"), (V_SCHOOL, "school"))
 
-SKILL_CN = {"tutor_primary": "小学学业辅导", "tutor_secondary": "中学学业辅导",
-            "psych": "心理支持", "disability_care": "残疾照护", "health": "健康照护",
-            "legal_hukou": "户籍法律援助", "guardianship": "监护支持",
-            "dropout_return": "劝返复学"}
-TIER_CN = {"urgent": "紧急", "key": "重点", "normal": "一般"}
 
 
 @dataclass(frozen=True)
@@ -85,7 +80,7 @@ def check_pair(problem: Problem, child_id: str, volunteer_id: str,
                              {"girl_age": ga, "child_age": int(p.c_age[i])}))
     if bits & V_SKILL:
         for s in names_of(int(p.c_req[i] & ~p.v_skills[j]), SKILLS):
-            out.append(Violation("skill", f"志愿者缺少必需技能：{SKILL_CN[s]} ({s})",
+            out.append(Violation("skill", f"志愿者缺少必需技能：{SKILL_LABELS[s]} ({s})",
                                  {"skill": s}))
     if bits & V_SCHOOL:
         out.append(Violation("school", "教师志愿者只能与本校学生结对",
@@ -268,4 +263,4 @@ def explain(problem: Problem, result, graph: CandidateGraph, max_listed: int = 1
 
 
 __all__ = ["check_pair", "Violation", "explain", "unmatched_reasons", "REASONS",
-           "EXTRA_REASONS", "SKILL_CN", "SKILL_BIT"]
+           "EXTRA_REASONS", "SKILL_LABELS", "SKILL_BIT"]

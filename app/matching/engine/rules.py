@@ -12,9 +12,27 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
+
+
+def N_(text: str) -> str:
+    """Mark a label for the app's message catalogue (the engine itself loads no Flask or Babel)."""
+    return text
+
+
 CATEGORIES = ("no_guardian", "one_parent_incapable", "dropout", "no_hukou", "ill", "disabled")
-SKILLS = ("tutor_primary", "tutor_secondary", "psych", "disability_care", "health",
-          "legal_hukou", "guardianship", "dropout_return")
+#: The one list of skill codes (a child's needs, a volunteer's skills) and their labels: Chinese
+#: source text, translated where the app shows them (``_(SKILL_LABELS[code])``).
+SKILL_LABELS = {
+    "tutor_primary": N_("小学辅导"),
+    "tutor_secondary": N_("中学辅导"),
+    "psych": N_("情感陪伴/心理疏导"),
+    "disability_care": N_("残疾照护"),
+    "health": N_("健康照护"),
+    "legal_hukou": N_("户籍与证件办理"),
+    "guardianship": N_("监护督导"),
+    "dropout_return": N_("劝返复学"),
+}
+SKILLS = tuple(SKILL_LABELS)
 TIERS = ("normal", "key", "urgent")  # tier codes 0, 1, 2 (higher = more urgent)
 #: band codes 0-3. Children in difficulty stay on the registry until 18, so 17-year-olds (and
 #: the orphans over 18 still in study) have a band of their own: "14-16" stays what it says.
