@@ -23,6 +23,11 @@ from app.core.dates import today_cn
 from app.core.i18n import N_
 from app.core.models import utcnow
 from app.extensions import db
+from app.children.models import Child
+from app.core.permissions import REGION_ROLES, user_subtree_ids
+from app.notify.escalation import advance
+from app.notify.escalation import case_opened
+from app.notify.services import mark_read_for_object
 
 DEFAULT_ESCALATE_HOURS = 4
 HANDLER_ROLES = frozenset({"village_director", "coordinator", "admin"})
@@ -35,8 +40,6 @@ def cases_scope(user):
     Directors, supervisors, coordinators and auditors: their division subtree; school staff: cases of their
     pupils and those they reported; volunteers: those they reported.
     """
-    from app.children.models import Child
-    from app.core.permissions import REGION_ROLES, user_subtree_ids
 
     if user.role == "admin":
         return sa.true()
@@ -72,7 +75,6 @@ def open_case(actor, child, log, concerns: Iterable[str], note: str = "") -> Pro
     db.session.flush()
     audit.record("case.open", case, user=actor,
                  detail={"child_id": child.id, "log_id": case.log_id, "concerns": concerns})
-    from app.notify.escalation import case_opened
 
     case_opened(case)  # the village director and the coordinator are told (sent once this commits)
     return case
@@ -102,7 +104,6 @@ def acknowledge_case(actor, case: ProtectionCase) -> bool:
     """Mark the case as seen by a handler (stops escalation). False if it already was."""
     if case.acknowledged_at is not None:
         return False
-    from app.notify.services import mark_read_for_object
 
     case.acknowledged_at, case.acknowledged_by_id = utcnow(), actor.id
     audit.record("case.acknowledge", case, user=actor)
@@ -145,7 +146,6 @@ def escalate_cases(now: datetime | None = None, hours: float = DEFAULT_ESCALATE_
 
     Each escalation is audited (by the system). Returns the cases escalated now (first step).
     """
-    from app.notify.escalation import advance
 
     now = now or utcnow()
     cutoff = now - timedelta(hours=hours)

@@ -17,6 +17,10 @@ from app.activities.queries import paired_on
 from app.core.dates import CHINA, today_cn
 from app.core.models import Organisation, utcnow
 from app.extensions import db
+from app.auth.models import User
+from app.children.models import Child
+from app.matching.models import Pair
+from app.volunteers.models import Volunteer
 
 TALKS = [
     "聊了这周在学校的情况，数学小测验进步了，很开心。",
@@ -103,8 +107,6 @@ def _seed_pair(rng, n, pair, author, today) -> int:
 
 def seed_activities(rng_seed: int = 20261122, today: date | None = None) -> dict[str, int]:
     """Create the demo activity data from the demo pairs; returns counts. Call once, then commit."""
-    from app.auth.models import User
-    from app.matching.models import Pair
 
     rng = random.Random(rng_seed)
     today = today or today_cn()
@@ -165,8 +167,6 @@ def _seed_case(rng, director, pairs):
 
 def _seed_tutoring(rng, school_user, volunteer_user, today) -> int:
     """A weekly 四点半课堂 on Wednesdays: six past sessions with attendance, four to come."""
-    from app.children.models import Child
-    from app.volunteers.models import Volunteer
 
     school: Organisation = school_user.organisation
     pupils = db.session.scalars(sa.select(Child).where(Child.school_id == school.id, Child.status == "active")

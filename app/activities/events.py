@@ -23,6 +23,8 @@ from app.core.dates import CHINA, today_cn
 from app.core.i18n import N_
 from app.core.models import Organisation, utcnow
 from app.extensions import db
+from app.core.permissions import REGION_ROLES, user_subtree_ids
+from app.volunteers.models import Volunteer
 
 MAX_SESSIONS = 30
 CHECKIN_DAYS = 1  # a sign-in code works on the day of the session (and the day after, for late entry)
@@ -45,8 +47,6 @@ class EventInput:
 
 def events_scope(user):
     """Clause on :class:`SchoolEvent` rows ``user`` may see."""
-    from app.core.permissions import REGION_ROLES, user_subtree_ids
-    from app.volunteers.models import Volunteer
 
     if user.role == "admin":
         return sa.true()
@@ -148,7 +148,6 @@ def check_in(actor, code: str, today: date | None = None) -> SchoolEvent:
 
     :raise ActivityError: unknown code, not invited, or not the day of the session.
     """
-    from app.volunteers.models import Volunteer
 
     today = today or today_cn()
     event = db.session.scalar(sa.select(SchoolEvent).where(SchoolEvent.checkin_code == (code or "").strip()))

@@ -18,6 +18,12 @@ from app.activities.services import RuleBook
 from app.core.dates import CHINA
 from app.children.scope import children_scope
 from app.extensions import db
+from app.activities.events import events_scope
+from app.activities.models import SchoolEvent
+from app.children.models import Child
+from app.core.models import Division
+from app.matching.models import Pair
+from app.volunteers.models import Volunteer
 
 NO_CONTACT_DAYS = 30
 PRIORITY_TIERS = ("urgent", "key")
@@ -49,11 +55,6 @@ class PairStatus:
 
 
 def _pair_rows(user, extra=()):
-    from app.children.models import Child
-    from app.core.models import Division
-    from app.matching.models import Pair
-    from app.volunteers.models import Volunteer
-
     return db.session.execute(
         sa.select(Pair.id, Pair.started_at, Pair.created_at, Child.id, Child.name, Child.tier, Child.birth_date,
                   Child.division_id, Division.path, Volunteer.id, Volunteer.name, Volunteer.kind)
@@ -77,8 +78,6 @@ def latest_logs(pair_ids_select, today: date) -> dict[int, list[tuple[str, date]
 def pair_statuses(user, today: date, extra=()) -> list[PairStatus]:
     """Every active pair in ``user``'s scope with its due items, holiday reminders left out
     (three queries in all: pairs, latest logs, regional rules), in no particular order."""
-    from app.children.models import Child
-    from app.matching.models import Pair
 
     rows = _pair_rows(user, extra)
     scoped_ids = (sa.select(Pair.id).join(Child, Pair.child_id == Child.id)
@@ -113,9 +112,6 @@ class Card:
 
 def volunteer_cards(user, today: date) -> list[Card]:
     """The volunteer's paired children, most urgent first."""
-    from app.children.models import Child
-    from app.matching.models import Pair
-    from app.volunteers.models import Volunteer
 
     pairs = db.session.scalars(
         sa.select(Pair).join(Volunteer, Pair.volunteer_id == Volunteer.id).join(Child, Pair.child_id == Child.id)
@@ -144,7 +140,6 @@ def _last_contact():
 
 def no_contact_query(user, today: date, days: int = NO_CONTACT_DAYS) -> sa.Select:
     """Priority children in scope with no talk or visit (by anyone) in the last ``days`` days."""
-    from app.children.models import Child
 
     last = _last_contact()
     return (sa.select(Child).outerjoin(last, last.c.child_id == Child.id)
@@ -163,8 +158,6 @@ def last_contacts(child_ids) -> dict[int, date]:
 
 def no_carer_query(user) -> sa.Select:
     """Active children in scope with no active pair (no carer)."""
-    from app.children.models import Child
-    from app.matching.models import Pair
 
     paired = sa.select(Pair.id).where(Pair.child_id == Child.id, Pair.status == "active")
     return (sa.select(Child).where(children_scope(user), Child.status == "active", ~paired.exists())
@@ -178,8 +171,6 @@ def count_of(stmt: sa.Select) -> int:
 
 def upcoming_events(user, day: date, limit: int = 5) -> list:
     """The next school events ``user`` is invited to (or manages), from the start of ``day``."""
-    from app.activities.events import events_scope
-    from app.activities.models import SchoolEvent
 
     start = datetime.combine(day, time(0), CHINA)
     return db.session.scalars(sa.select(SchoolEvent).where(events_scope(user), SchoolEvent.starts_at >= start)
@@ -205,7 +196,6 @@ class Group:
 
 def summarise(statuses: list[PairStatus]) -> dict[str, list[Group]]:
     """Pair and overdue counts by township, village and volunteer (worst first)."""
-    from app.core.models import Division
 
     village_ids = {s.village_id for s in statuses}
     villages = {d.id: d for d in db.session.scalars(sa.select(Division).where(Division.id.in_(village_ids)))}

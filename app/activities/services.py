@@ -28,6 +28,13 @@ from app.core.dates import today_cn
 from app.core.i18n import N_
 from app.core.models import Division, utcnow
 from app.extensions import db
+from app.activities.models import ProtectionCase
+from app.children.models import Child
+from app.children.scope import children_scope
+from app.matching.models import Pair
+from app.protection.services import findings_from_log
+from app.volunteers.models import VOLUNTEER_KINDS
+from app.volunteers.models import Volunteer
 
 EDIT_WINDOW = timedelta(days=7)  # a volunteer may edit their own log for 7 days after saving it
 OLDEST_LOG = timedelta(days=366)
@@ -138,8 +145,6 @@ def _location(data: LogInput) -> tuple[float | None, float | None]:
 def _carer_for(actor, child_id: int, for_pair: bool):
     """(pair, volunteer) a log counts for: the child's active pair if ``actor`` is its volunteer,
     or if staff enter the volunteer's record on their behalf."""
-    from app.matching.models import Pair
-    from app.volunteers.models import Volunteer
 
     pair = db.session.scalar(sa.select(Pair).where(Pair.child_id == child_id, Pair.status == "active"))
     if pair is None:
@@ -248,7 +253,6 @@ def create_log(actor, child, data: LogInput, photos: Sequence[bytes] = (), *, up
     audit.record("log.create", log, user=actor,
                  detail={"kind": log.kind, "child_id": child.id, "concerns": log.concerns, "photos": len(processed)})
     case = cases.open_case(actor, child, log, data.concerns, data.concern_note) if data.concerns else None
-    from app.protection.services import findings_from_log
 
     findings_from_log(actor, child, log)
     return LogResult(log, case, True)
@@ -281,16 +285,12 @@ def _clean(value):
 
 
 def _case_of(log: CareLog):
-    from app.activities.models import ProtectionCase
-
     return db.session.scalar(sa.select(ProtectionCase).where(ProtectionCase.log_id == log.id)
                              .order_by(ProtectionCase.id.desc()))
 
 
 def visible_log(user, log_id: int) -> CareLog | None:
     """The log ``log_id`` if its child is in ``user``'s scope or ``user`` wrote it, else None."""
-    from app.children.models import Child
-    from app.children.scope import children_scope
 
     return db.session.scalar(sa.select(CareLog).join(Child, CareLog.child_id == Child.id)
                              .where(CareLog.id == log_id,
@@ -397,8 +397,6 @@ class RuleBook:
 
 
 def vocab_kinds() -> tuple[str, ...]:
-    from app.volunteers.models import VOLUNTEER_KINDS
-
     return tuple(VOLUNTEER_KINDS)
 
 

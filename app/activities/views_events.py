@@ -17,6 +17,8 @@ from app.core.models import Division, Organisation
 from app.core.permissions import divisions_scope, policy
 from app.volunteers.scope import volunteers_scope
 from app.extensions import db
+from app.orgs.services import ORGANISER_KINDS
+from app.volunteers.models import Volunteer
 
 
 def event_or_404(event_id: int) -> SchoolEvent:
@@ -36,7 +38,6 @@ def _schools():
     user may organise events for."""
     if current_user.role == "school_staff":
         return [current_user.organisation] if current_user.organisation_id else []
-    from app.orgs.services import ORGANISER_KINDS
 
     kinds = ("school", "children_home") + ORGANISER_KINDS
     return db.session.scalars(sa.select(Organisation).join(Division, Organisation.division_id == Division.id)
@@ -76,7 +77,6 @@ def _pupils(school: Organisation, village: Division | None = None):
 
 def _volunteers(school: Organisation):
     """Approved volunteers the user may invite: those in their scope and those living around the school."""
-    from app.volunteers.models import Volunteer
 
     around = school.division.subtree_ids()
     return db.session.scalars(sa.select(Volunteer)

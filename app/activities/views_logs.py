@@ -22,6 +22,11 @@ from app.core.dates import today_cn
 from app.core.permissions import deny, get_in_scope_or_404, has_permission, policy
 from app.children.scope import children_scope
 from app.extensions import db
+from app.activities.events import events_scope
+from app.activities.models import SchoolEvent
+from app.home.todo import todo_for
+from app.matching.models import Pair
+from app.volunteers.models import Volunteer
 
 FORMS = {"talk": forms.TalkForm, "visit": forms.VisitForm, "holiday": forms.HolidayForm}
 
@@ -29,8 +34,6 @@ FORMS = {"talk": forms.TalkForm, "visit": forms.VisitForm, "holiday": forms.Holi
 @bp.route("/today")
 @policy("volunteers.self")
 def today():
-    from app.home.todo import todo_for
-
     day = today_cn()
     # the to-do lines other than the paired children, which have their own cards below
     todo = [i for i in todo_for(current_user, day) if not i.key.startswith("care.")]
@@ -41,8 +44,6 @@ def today():
 
 
 def _my_hours() -> float:
-    from app.volunteers.models import Volunteer
-
     volunteer = db.session.scalar(sa.select(Volunteer).where(Volunteer.user_id == current_user.id))
     return services.service_hours(volunteer) if volunteer else 0.0
 
@@ -86,8 +87,6 @@ def _default_occasion(day) -> str:
 
 
 def _paired_to_someone_else(child) -> bool:
-    from app.matching.models import Pair
-
     return current_user.role != "volunteer" and db.session.scalar(
         sa.select(Pair.id).where(Pair.child_id == child.id, Pair.status == "active")) is not None
 
@@ -156,8 +155,6 @@ def _after_save(log: CareLog, case) -> object:
 @bp.route("/children/<int:child_id>")
 @policy("activities.view")
 def child_logs(child_id: int):
-    from app.matching.models import Pair
-
     child = get_in_scope_or_404(Child, child_id, children_scope)
     pair = db.session.scalar(sa.select(Pair).where(Pair.child_id == child.id, Pair.status == "active"))
     items = []
@@ -244,9 +241,6 @@ def log_edit(log_id: int):
 @bp.route("/photos/<int:photo_id>")
 @policy("activities.view")
 def photo(photo_id: int):
-    from app.activities.events import events_scope
-    from app.activities.models import SchoolEvent
-
     row = db.session.get(ActivityPhoto, photo_id)
     if row is None:
         abort(404)

@@ -16,6 +16,9 @@ from app.core.dates import today_cn
 from app.core.models import Division
 from app.core.permissions import divisions_scope, policy
 from app.extensions import db
+from app.children.models import Child
+from app.matching.models import Pair
+from app.volunteers.models import VOLUNTEER_KINDS
 
 
 def _case_counts() -> dict[str, int]:
@@ -43,9 +46,6 @@ def overdue():
 
 
 def _filters():
-    from app.children.models import Child
-    from app.matching.models import Pair
-
     extra, label = [], ""
     if (village := request.args.get("village", type=int)) is not None:
         extra.append(Child.division_id == village)
@@ -110,8 +110,6 @@ def _region() -> Division | None:
 @bp.route("/rules", methods=["GET", "POST"])
 @policy("activities.rules")
 def rules():
-    from app.volunteers.models import VOLUNTEER_KINDS
-
     region = _region()
     if region is None:  # an administrator picks a county first
         counties = db.session.scalars(sa.select(Division).where(Division.level == "county")

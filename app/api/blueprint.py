@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 
 from app.core.errors import english, error_response
 from app.core.i18n import N_
+from app.extensions import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -15,7 +16,5 @@ CSRF_MESSAGE = N_("页面已过期（安全校验码失效），请获取新的�
 
 @bp.errorhandler(CSRFError)
 def csrf_failed(_error):
-    from app.extensions import db
-
     db.session.rollback()
     return error_response(400, CSRF_MESSAGE, code="csrf_failed", message_en=english(CSRF_MESSAGE))

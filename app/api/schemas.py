@@ -9,6 +9,7 @@ from app.activities.services import LogInput
 from app.api.inputs import MAX_ID, Reader
 from app.api.openapi import SCHEMAS, ref
 from app.core.i18n import N_
+from app.activities.cases import POLICE_NUMBER
 
 TEXT_FIELDS = {"content": 4000, "needs": 4000, "follow_up": 4000, "living_conditions": 4000, "study": 4000,
                "health": 4000, "emotions": 4000, "help_given": 4000, "concern_note": 4000,
@@ -121,7 +122,6 @@ def photo_json(photo: ActivityPhoto) -> dict:
 def case_json(case) -> dict | None:
     if case is None:
         return None
-    from app.activities.cases import POLICE_NUMBER
 
     return {"id": case.id, "status": case.status, "police": POLICE_NUMBER,
             "alert_url": url_for("activities.case_alert", case_id=case.id)}

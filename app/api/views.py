@@ -11,6 +11,7 @@ from app.api.blueprint import bp
 from app.api.openapi import SCHEMAS, document, operation, ref
 from app.core.permissions import PUBLIC, policy
 from app.extensions import db
+from app.volunteers.models import Volunteer
 
 SCHEMAS["Me"] = {
     "type": "object", "required": ["id", "username", "role"],
@@ -23,8 +24,6 @@ SCHEMAS["Me"] = {
 @bp.route("/me")
 @policy("authenticated")
 def me():
-    from app.volunteers.models import Volunteer
-
     volunteer_id = db.session.scalar(sa.select(Volunteer.id).where(Volunteer.user_id == current_user.id))
     return jsonify(id=current_user.id, username=current_user.username, display_name=current_user.display_name,
                    role=current_user.role, division=current_user.division.full_name if current_user.division else None,

@@ -24,6 +24,7 @@ from app.core.permissions import policy
 from app.children.scope import children_scope
 from app.core.phone import mask_phone
 from app.extensions import db
+from app.matching.models import Pair
 
 MAX_PAGE = 100_000
 
@@ -62,7 +63,6 @@ SCHEMAS["ChildPage"] = {
 
 def _due_by_child(children: list[Child], today) -> dict[int, tuple]:
     """child id → (active pair, due items) for the given children (three queries in all)."""
-    from app.matching.models import Pair
 
     pairs = db.session.scalars(sa.select(Pair).where(Pair.child_id.in_([c.id for c in children]),
                                                      Pair.status == "active")).all()

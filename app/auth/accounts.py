@@ -16,6 +16,7 @@ from app.core.i18n import N_
 from app.core.models import Division, Organisation, utcnow
 from app.extensions import db
 from app.core.errors import UserError
+from app.api.models import ApiToken
 
 MIN_PASSWORD_LENGTH = 10
 #: How long an admin's one-time reset code opens the account.
@@ -61,8 +62,6 @@ def revoke_sessions(user: User, keep_token: str | None = None) -> int:
 
 
 def revoke_tokens(user: User) -> int:
-    from app.api.models import ApiToken
-
     return db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
                               .values(revoked_at=utcnow())).rowcount or 0
 

@@ -12,6 +12,8 @@ from app.core import audit
 from app.core.permissions import PUBLIC, policy
 from app.core.web import safe_next_url
 from app.extensions import db
+from app.api.models import ApiToken
+from app.core.models import utcnow
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -59,9 +61,6 @@ def logout():
 def tokens():
     """Personal API tokens, for the phone app or scripts. The secret is shown once."""
     import sqlalchemy as sa
-
-    from app.api.models import ApiToken
-    from app.core.models import utcnow
 
     secret = None
     if request.method == "POST":

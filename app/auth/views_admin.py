@@ -17,6 +17,7 @@ from app.core.models import Division, Organisation, utcnow
 from app.core.audit import AuditEntry
 from app.core.permissions import policy, user_subtree_ids
 from app.extensions import db
+from app.api.models import ApiToken
 
 
 def _user_or_404(user_id: int) -> User:
@@ -55,8 +56,6 @@ def _role_form(user: User) -> RoleForm:
 
 
 def _detail(user: User, form: RoleForm | None = None, code: str | None = None, status: int = 200):
-    from app.api.models import ApiToken
-
     tokens = db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id)
                                 .order_by(ApiToken.id.desc())).all()
     live = db.session.scalar(sa.select(sa.func.count()).select_from(UserSession)
@@ -134,8 +133,6 @@ def _set_active(user: User, active: bool):
 @bp.route("/admin/users/<int:user_id>/tokens/revoke", methods=["POST"])
 @policy("admin")
 def user_token_revoke(user_id: int):
-    from app.api.models import ApiToken
-
     user = _user_or_404(user_id)
     row = db.session.scalar(sa.select(ApiToken).where(ApiToken.id == request.form.get("token_id", type=int),
                                                       ApiToken.user_id == user.id))

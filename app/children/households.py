@@ -10,6 +10,7 @@ from typing import Any, Mapping
 import sqlalchemy as sa
 
 from app.children.models import Child, Household
+from app.children.vocab import fold
 from app.core import audit
 from app.extensions import db
 
@@ -47,6 +48,42 @@ def create_for(actor, child: Child) -> Household:
     db.session.flush()
     audit.record("household.create", household, user=actor, detail={"child_id": child.id})
     return household
+
+
+def _key(division_id: int | None, guardian: str | None, address: str | None) -> tuple | None:
+    """Children of one village with the same guardian and the same address live in one
+    household (folded: spaces, full-width forms and case do not matter)."""
+    if not (division_id and guardian and address):
+        return None
+    return division_id, fold(guardian), fold(address)
+
+
+def link_by_guardian_and_address(actor, children: list[Child]) -> int:
+    """Put each child without a household into the household of its village with the same
+    guardian and address — an existing one, or a new one shared with its siblings in the
+    list. A roster file has no 户 column, so this is how an import links siblings; a child
+    without a guardian's name or an address stays without (the village check lists them).
+    Returns the number of households created. Flushes and audits."""
+    waiting = [c for c in children if c.household_id is None and c.household is None]
+    villages = {c.division_id for c in waiting if c.division_id}
+    known: dict[tuple, Household] = {}
+    if villages:
+        for house in db.session.scalars(sa.select(Household).where(Household.division_id.in_(villages))):
+            key = _key(house.division_id, house.guardian_name, house.address)
+            if key is not None:
+                known.setdefault(key, house)
+    created = 0
+    for child in waiting:
+        key = _key(child.division_id, child.guardian_name, child.current_address)
+        if key is None:
+            continue
+        if key in known:
+            child.household = known[key]
+            continue
+        known[key] = create_for(actor, child)
+        created += 1
+    db.session.flush()
+    return created
 
 
 def siblings(child: Child) -> list[Child]:

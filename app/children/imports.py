@@ -22,7 +22,7 @@ from typing import Any, Iterable
 
 import sqlalchemy as sa
 
-from app.children import display, roster, services, vocab
+from app.children import display, households, roster, services, vocab
 from app.children.models import Child
 from app.children.roster import RosterParseResult, RosterRow
 from app.children.rules import ERROR, Issue
@@ -286,6 +286,7 @@ def save(found: Preview, scope: ImportScope, actor, *, update_rows: Iterable[int
             services.audit_created(actor, child, action="child.import",
                                    detail={"row": row.row_number, "created": True})
             services.after_save(actor, child, on_date)
+    households.link_by_guardian_and_address(actor, saved.created)
     for update in found.updates:
         if update.row.row_number not in chosen:
             continue

@@ -38,6 +38,20 @@ class Household(db.Model):
         return f"<Household {self.id}>"
 
 
+class HouseholdCheck(db.Model):
+    """One household checked in the village's household-by-household check (逐户核查): who
+    checked it, on which day. Never edited or deleted: the page counts a household as checked
+    in a quarter when it has a check dated in it."""
+
+    __tablename__ = "household_checks"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    household_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    checked_on: so.Mapped[date] = so.mapped_column(index=True)
+    checked_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+
 class ChildAssistance(db.Model):
     """One assistance programme a child receives (低保, 孤儿基本生活费, ...), with amount and dates."""
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.children import consent, display, facts, forms, households, queries, reviews, rules, services
-from app.children import views_io, views_review  # noqa: F401 - their routes join the blueprint
+from app.children import views_households, views_io, views_review  # noqa: F401 - their routes join the blueprint
 from app.children.blueprint import bp
 from app.children.filters import filter_args, filters_from_request
 from app.children.models import Child, Household

@@ -14,6 +14,9 @@ from flask import abort, request
 from flask_login import current_user
 
 from app.core.i18n import N_
+from app.core.audit import record_now
+from app.core.models import Division
+from app.extensions import db
 
 #: every role (code → label, Chinese source text, translated where shown): the one list, which the
 #: users table's CHECK constraint, the account forms and the ``users`` commands all read
@@ -128,7 +131,6 @@ def policy(permission: str) -> Callable:
 
 def deny(reason: str, status: int = 403):
     """Audit a refused request and abort with ``status``."""
-    from app.core.audit import record_now
 
     record_now("access.denied", detail={"reason": reason, "path": request.path, "method": request.method})
     abort(status)
@@ -140,7 +142,6 @@ def deny(reason: str, status: int = 403):
 
 def user_subtree_ids(user) -> sa.Select:
     """Select the ids of the divisions in ``user``'s subtree (none for a user without a division)."""
-    from app.core.models import Division
 
     if user.division is None:
         return sa.select(Division.id).where(sa.false())
@@ -153,7 +154,6 @@ def divisions_scope(user):
     The scope of each feature's rows sits with the feature that owns the model (e.g.
     :func:`app.children.scope.children_scope`); core knows only divisions.
     """
-    from app.core.models import Division
 
     if user.role == "admin":
         return sa.true()
@@ -165,7 +165,6 @@ def get_in_scope_or_404(model, object_id, scope: Callable):
 
     :raise 404: when the row does not exist or is out of scope (no existence leak).
     """
-    from app.extensions import db
 
     row = db.session.scalar(sa.select(model).where(model.id == object_id, scope(current_user)))
     if row is None:

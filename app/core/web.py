@@ -21,6 +21,9 @@ from app.core.dates import age_on
 from app.core.errors import error_response
 from app.extensions import csrf, db
 from app.core.i18n import N_
+from app.core.idcard import mask_id_number
+from app.core.permissions import has_permission
+from app.core.phone import mask_phone as _mask
 
 log = logging.getLogger(__name__)
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -228,13 +231,9 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     def mask_id(value):
-        from app.core.idcard import mask_id_number
-
         return mask_id_number(value) if value else ""
 
     def mask_phone(value):
-        from app.core.phone import mask_phone as _mask
-
         return _mask(value) if value else ""
 
     def audit_value(value) -> str:
@@ -254,8 +253,6 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals():
-        from app.core.permissions import has_permission
-
         return {
             "has_endpoint": lambda endpoint: endpoint in app.view_functions,
             "age_of": age_on,

@@ -18,6 +18,16 @@ from app.extensions import db
 from app.matching.models import Pair
 from app.protection.demo import seed_protection
 from app.volunteers.models import Volunteer
+from app.activities.demo import seed_activities
+from app.children.demo import seed_registry
+from app.children.services import apply_derived, refresh_search_keys
+from app.families.demo import seed_families
+from app.homes.demo import seed_homes
+from app.notify.demo import seed_notify
+from app.plans.demo import seed_plans
+from app.reports.demo import seed_reports
+from app.rounds.demo import seed_rounds
+from app.school.demo import seed_school
 
 DEMO_PASSWORD = "xiangban-demo"
 DIVISIONS_CSV = Path(__file__).parent / "data" / "cengong_divisions.csv"
@@ -63,7 +73,6 @@ def seed(children: int = 300, volunteers: int = 120) -> dict[str, int]:
 
     :raise RuntimeError: if the database already holds the demo county's users.
     """
-    from app.children.services import apply_derived, refresh_search_keys
 
     if db.session.scalar(sa.select(User).where(User.username == "admin")):
         raise RuntimeError("演示数据已存在")
@@ -191,26 +200,18 @@ def seed(children: int = 300, volunteers: int = 120) -> dict[str, int]:
 
     users = _demo_users(county, townships, focus_village, orgs, schools, vols)
     pairs = _demo_pairs(rng, kids, vols, today)
-    from app.activities.demo import seed_activities
 
     db.session.flush()
     seed_activities(20261122, today)
-    from app.school.demo import seed_school
     seed_school(today)
-    from app.children.demo import seed_registry
     seed_registry(today)
-    from app.homes.demo import seed_homes
     seed_homes(today)
-    from app.families.demo import seed_families
     seed_families(today)
-    from app.plans.demo import seed_plans
-    from app.rounds.demo import seed_rounds
     seed_rounds(today)
     seed_plans(today)
     seed_protection(today)
-    from app.reports.demo import seed_reports
     seed_reports(today)
-    from app.notify.demo import seed_notify; seed_notify(today)  # noqa: E702
+    seed_notify(today)
     db.session.commit()
     return {"divisions": db.session.scalar(sa.select(sa.func.count()).select_from(Division)),
             "children": len(kids), "volunteers": len(vols), "pairs": pairs, "users": users}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.core import audit
+from app.core.errors import UserError
 from app.core.i18n import N_
 from app.core.models import ORGANISATION_KINDS, Division, Organisation
 from app.core.phone import mask_phone
@@ -17,13 +18,11 @@ ORGANISER_KINDS = ("five_elders", "womens_federation", "youth_league", "civil_af
 NAME_MAX = 128
 
 
-class OrgError(ValueError):
+class OrgError(UserError):
     """Bad input, with a message (Chinese source text) for the form field ``field``."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, field=field)
 
 
 def _clean(text: str | None, limit: int, field: str, message: str) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from app.core import audit
+from app.core.errors import UserError
 from app.core.i18n import N_
 from app.extensions import db
 from app.plans.models import PROGRESS, HelpMilestone, HelpPlan, HelpReview
@@ -14,13 +15,11 @@ MESSAGES = {"helper": N_("帮扶人最多64个字"), "goals": N_("帮扶目标�
             "outcome": N_("结束说明最多1000个字")}
 
 
-class PlanError(ValueError):
+class PlanError(UserError):
     """Bad input, with a message (Chinese source text) for the form field ``field``."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, field=field)
 
 
 def _text(field: str, value: str | None, required: str | None = None) -> str:

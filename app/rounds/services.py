@@ -6,6 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.core import audit
+from app.core.errors import UserError
 from app.core.i18n import N_
 from app.core.models import Division
 from app.extensions import db
@@ -17,13 +18,11 @@ NOTE_MAX = 500
 ASSIGNABLE_ROLES = ("village_director", "coordinator", "school_staff", "township_supervisor")
 
 
-class RoundsError(ValueError):
+class RoundsError(UserError):
     """Bad input, with a message (Chinese source text) for the form field ``field``."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, field=field)
 
 
 def create_assignment(actor, assignee, kind: str, division: Division, *, village_group: str = "",

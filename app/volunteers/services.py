@@ -14,6 +14,8 @@ from app.core.models import Division, Organisation, utcnow
 from app.extensions import db
 from app.volunteers.models import Volunteer
 from app.core.errors import UserError
+from app.core.dates import CHINA
+from app.matching.pairs import close_pairs_of_volunteer
 
 #: which organisations a volunteer of each kind joins
 KIND_ORGANISATIONS = {
@@ -139,8 +141,6 @@ def record_paper_conduct(volunteer: Volunteer, signed_on: date, scan_name: str, 
     """Record a code of conduct signed on paper on ``signed_on`` (noon, China time) with its scan."""
     from datetime import datetime, time
 
-    from app.core.dates import CHINA
-
     volunteer.code_of_conduct_accepted_at = datetime.combine(signed_on, time(12), CHINA)
     volunteer.code_of_conduct_scan = scan_name
     audit.record("volunteer.conduct_paper", volunteer, user=user, detail={"signed_on": signed_on.isoformat()})
@@ -154,7 +154,6 @@ def change_status(volunteer: Volunteer, action: str, reason: str | None, *, user
 
     :raise VolunteerError: an action that does not fit the current status, or no reason to end.
     """
-    from app.matching.pairs import close_pairs_of_volunteer
 
     reason = (reason or "").strip()
     closed = 0

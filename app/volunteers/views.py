@@ -17,6 +17,7 @@ from app.volunteers.forms import (CapacityForm, ConductForm, PaperConductForm, R
                                   StatusForm, TeacherImportForm)
 from app.volunteers.models import VOLUNTEER_KINDS, VOLUNTEER_STATUSES, Volunteer
 from app.volunteers.blueprint import bp
+from app.children import consent
 
 
 @bp.route("/")
@@ -248,7 +249,6 @@ def _save_screening_facts(volunteer: Volunteer, form: ScreeningForm) -> None:
 @policy("volunteers.review")
 def record_paper_conduct(volunteer_id: int):
     """A coordinator records a code of conduct signed on paper: the date and a scan or photo."""
-    from app.children import consent
 
     volunteer = get_in_scope_or_404(Volunteer, volunteer_id, volunteers_scope)
     form = PaperConductForm()
@@ -270,8 +270,6 @@ def record_paper_conduct(volunteer_id: int):
 @bp.route("/<int:volunteer_id>/conduct-scan")
 @policy("volunteers.review")
 def conduct_scan(volunteer_id: int):
-    from app.children import consent
-
     volunteer = get_in_scope_or_404(Volunteer, volunteer_id, volunteers_scope)
     path = consent.scan_path(current_app.config["UPLOAD_DIR"], volunteer.code_of_conduct_scan or "")
     if path is None:

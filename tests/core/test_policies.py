@@ -3,6 +3,7 @@
 from app.core.permissions import PERMISSIONS, PUBLIC
 from tests.accounts.helpers import account_objects
 from tests.activities.helpers import activity_objects
+from tests.children.helpers import registry_objects
 from tests.notify.helpers import notify_objects, notify_who_sees
 from tests.protection.helpers import protection_objects
 from tests.reports.helpers import report_objects, report_who_sees
@@ -40,6 +41,7 @@ def _object_for(world, endpoint: str, region: str):
         **workspace_objects(world, region),  # home_id, evidence_id, assignment_id, org_id, plan_id
         **notify_objects(world, region),  # notification_id
         **protection_objects(world, region),  # item_id
+        **registry_objects(world, region),  # village_id, household_id
     }
 
 
