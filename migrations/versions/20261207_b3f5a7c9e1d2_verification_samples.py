@@ -2,7 +2,7 @@
 verification of each sampled record
 
 Revision ID: b3f5a7c9e1d2
-Revises: e2b6c8d4f0a1
+Revises: e4a6c8b0d2f3
 Create Date: 2026-12-07 22:55:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b3f5a7c9e1d2'
-down_revision = 'e2b6c8d4f0a1'
+down_revision = 'e4a6c8b0d2f3'
 branch_labels = None
 depends_on = None
 
