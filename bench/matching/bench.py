@@ -116,7 +116,7 @@ def _greedy(p, g, churn_cost: int | None = None):
     import numpy as np
 
     from app.matching.engine.graph import pair_distance_km
-    from app.matching.engine.solve import objective_of
+    from app.matching.engine.driver import objective_of
 
     nc = p.n_children
     order_c = np.lexsort((np.arange(nc), -p.c_tier.astype(np.int64)))

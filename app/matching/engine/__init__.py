@@ -15,30 +15,50 @@ file. Typical use::
     check_pair(problem, "c4", "v2", current_load=1)   # -> [Violation(code, message, detail)]
 
 Modules, by concern: rules (vocabulary, derived rules, geometry), values and parse and problem
-(the problem), graph (feasible arcs and costs), result, solve (the request and the result),
+(the problem), graph (feasible arcs and costs), result, driver (the request and the result: ``solve``),
 flowsolver (the optimum and its certificate), flow (one OR-Tools solve), duals (the
 certificate's numerics), arcs (arc sets), repair (re-solving a region), county and parallel (the
 county method and its worker processes), classes (interchangeable children as one node),
-tuning (the constants), explain (reasons and manual checks), why (explanations for the page),
+tuning (the constants), reasons (unmatched reasons, ``explain`` and manual checks), why (explanations for the page),
 siblings (households a result splits, and the fix).
 """
 
-from .explain import EXTRA_REASONS, REASONS, Violation, check_pair
-from .explain import explain as _explain
-from .graph import CandidateGraph, build_graph
-from .problem import Problem, load_problem
-from .result import Assignment, MatchingError, SolveResult, Unmatched
-from .rules import AGE_BANDS, CATEGORIES, SKILLS, TIERS, ProblemError
-from .solve import solve
-from .values import Child, Params, Volunteer
+from importlib import import_module
+
+# Where each public name lives. They load on first use (PEP 562 ``__getattr__``): the web side
+# imports ``engine.rules`` for the skill vocabulary on every start of the app, and loading the
+# solver with it would pull in scipy and OR-Tools (about 0.5 s of CPU) for every command, the
+# roster import's dry run included. No submodule shares a public name (``solve`` lives in
+# ``driver``, ``explain`` in ``reasons``): importing a submodule sets it as an attribute of the
+# package, which would hide a lazily loaded name of the same spelling.
+_HOME = {
+    "EXTRA_REASONS": "reasons", "REASONS": "reasons", "Violation": "reasons",
+    "check_pair": "reasons",
+    "CandidateGraph": "graph", "build_graph": "graph",
+    "Problem": "problem", "load_problem": "problem",
+    "Assignment": "result", "MatchingError": "result", "SolveResult": "result",
+    "Unmatched": "result",
+    "AGE_BANDS": "rules", "CATEGORIES": "rules", "SKILLS": "rules", "TIERS": "rules",
+    "ProblemError": "rules",
+    "solve": "driver",
+    "Child": "values", "Params": "values", "Volunteer": "values",
+}
 
 
-def explain(problem: Problem, result: SolveResult, graph: CandidateGraph | None = None,
-            max_listed: int = 10) -> dict:
-    """Why each pair was made and what blocks each unmatched child (see explain.explain)."""
+def explain(problem, result, graph=None, max_listed: int = 10) -> dict:
+    """Why each pair was made and what blocks each unmatched child (see reasons.explain)."""
     if graph is None:
-        graph = result.graph if result.graph is not None else build_graph(problem)
-    return _explain(problem, result, graph, max_listed=max_listed)
+        graph = result.graph if result.graph is not None else __getattr__("build_graph")(problem)
+    reasons = import_module(".reasons", __name__)
+    return reasons.explain(problem, result, graph, max_listed=max_listed)
+
+
+def __getattr__(name: str):
+    if name in _HOME:
+        value = getattr(import_module(f".{_HOME[name]}", __name__), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [

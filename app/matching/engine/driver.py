@@ -24,7 +24,7 @@ from .arcs import match_pairs, pair_indices
 from . import tuning
 from .classes import child_classes
 from .county import CountyPipeline, fresh_round, solve_part
-from .explain import VIOLATION_CODES, unmatched_reasons
+from .reasons import VIOLATION_CODES, unmatched_reasons
 from .flowsolver import FlowSolver
 from .graph import CandidateGraph, build_graph, pair_violations
 from .problem import Problem
