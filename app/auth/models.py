@@ -65,6 +65,12 @@ class User(db.Model):
     def role_label(self) -> str:
         return ROLES[self.role]
 
+    @property
+    def role_in_name(self) -> bool:
+        """True when the display name already says the role ("杨秀兰（鱼塘村儿童主任）"): pages that
+        put the role beside the name leave it out rather than say it twice."""
+        return str(ROLES[self.role]) in (self.display_name or "")
+
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
 

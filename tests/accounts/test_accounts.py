@@ -199,3 +199,18 @@ def test_cli_manages_accounts(app, world, db):
     assert user.role == "auditor" and user.division_id == world.b.county.id
     assert {e.detail.get("via") for e in db.session.scalars(sa.select(AuditEntry).where(
         AuditEntry.action.startswith("user.")))} == {"cli"}
+
+
+def test_header_says_the_role_once(world, browser, db):
+    """A display name that already names the role ("…（鱼塘村儿童主任）") is not followed by it again;
+    any other name is followed by the role."""
+    director = db.session.scalar(sa.select(User).where(User.username == "director_a"))
+    director.display_name = "杨秀兰（鱼塘村儿童主任）"
+    db.session.commit()
+    browser.login("director_a")
+    header = re.search(r'<span class="who">(.*?)</span>', browser.get("/").get_data(as_text=True), re.S).group(1)
+    assert header.count("儿童主任") == 1 and "·" not in header
+    browser.logout()
+    browser.login("coord_a")
+    header = re.search(r'<span class="who">(.*?)</span>', browser.get("/").get_data(as_text=True), re.S).group(1)
+    assert header.startswith("coord_a") and "·" in header
