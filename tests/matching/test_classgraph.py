@@ -65,3 +65,18 @@ def test_explain_builds_the_graph_it_did_not_keep(tmp_path):
                  "--explain", str(why)]) == 0
     w = json.loads(why.read_text())
     assert len(w["explanation"]["pairs"]) == len(json.loads(out.read_text())["pairs"])
+
+
+def test_auto_takes_the_class_graph_only_for_a_big_round_of_few_classes(monkeypatch):
+    from app.matching.engine import tuning
+
+    monkeypatch.setattr(tuning, "CLASS_GRAPH_MIN_CHILDREN", 100)
+    monkeypatch.setattr(tuning, "CLASS_GRAPH_MIN_ARCS", 0)
+    b = generate_b.generate(1500, 450, 1, 1, seed=5)  # (half as many classes as children)
+    r = solve(Problem.from_dict(b))
+    assert r.stats["method"] == "class-graph" and r.optimal and r.graph is None
+    assert r.objective == solve(Problem.from_dict(b), method="full").objective
+    a = generate.generate(400, 120, n_counties=1, townships=2, seed=5)
+    assert solve(Problem.from_dict(a)).stats["method"] != "class-graph"  # every child its own class
+    monkeypatch.setattr(tuning, "CLASS_GRAPH_MIN_ARCS", 10**9)
+    assert solve(Problem.from_dict(b)).stats["method"] != "class-graph"  # few arcs: per child

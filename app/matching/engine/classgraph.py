@@ -43,12 +43,16 @@ from .graph import CandidateGraph, build_graph, pair_costs, pair_violations
 from .problem import Problem
 
 
-def class_problem(p: Problem) -> tuple[Problem, np.ndarray, int]:
-    """The problem of one member per class, without existing pairs: (that problem, class of
-    every child, number of classes). Class k is child k of the returned problem. A child with
-    more than one existing pair is a class of its own."""
+def classes_of(p: Problem) -> tuple[np.ndarray, int]:
+    """Class of every child and the number of classes; a child with more than one existing pair
+    is a class of its own."""
     own = np.bincount(p.ex_child, minlength=p.n_children) > 1
-    cls, n = child_classes(p, np.ones(p.n_children, dtype=bool), own)
+    return child_classes(p, np.ones(p.n_children, dtype=bool), own)
+
+
+def class_problem(p: Problem, cls: np.ndarray, n: int) -> Problem:
+    """The problem of one member per class (classes ``cls``, ``n`` of them), without existing
+    pairs: class k is child k of the returned problem."""
     rep = np.full(n, -1, dtype=np.int64)
     rep[cls[::-1]] = np.arange(p.n_children)[::-1]  # the first member stands for its class
     q = copy.copy(p)
@@ -58,12 +62,16 @@ def class_problem(p: Problem) -> tuple[Problem, np.ndarray, int]:
     q.child_ids = [p.child_ids[i] for i in rep.tolist()]
     q._cidx = None
     q.ex_child = q.ex_vol = np.zeros(0, dtype=np.int64)
-    return q, cls, n
+    return q
 
 
-def worth_it(p: Problem) -> bool:
-    """Cheap test before any graph: a round big enough to be worth looking at."""
-    return p.n_children >= tuning.CLASS_GRAPH_MIN_CHILDREN
+def grouped(p: Problem) -> tuple[np.ndarray, int] | None:
+    """Cheap test before any graph: the classes of a round big enough whose children group
+    into few enough of them (else None: the class graph would be nearly every child's)."""
+    if p.n_children < tuning.CLASS_GRAPH_MIN_CHILDREN:
+        return None
+    cls, n = classes_of(p)
+    return (cls, n) if n <= tuning.CLASS_SHARE * p.n_children else None
 
 
 class Kept:
@@ -310,18 +318,19 @@ def members(p: Problem, cls: np.ndarray, n_cls: int, g: CandidateGraph, kept: Ke
     return np.concatenate(kids), np.concatenate(out)
 
 
-def solve_on_class_graph(p: Problem, timings: dict, stats: dict, force: bool = False):
+def solve_on_class_graph(p: Problem, timings: dict, stats: dict, classes=None):
     """The optimum of ``p`` on its class graph: ``(match, pair cost per child, proven, duals per
     child and per volunteer, class graph, class per child, feasible existing pairs)``, or None
-    when the graph of every child's arcs is small enough to build (then the caller does;
-    ``force``: never)."""
+    when the graph of every child's arcs is small enough to build (then the caller does).
+    ``classes``: (class per child, number) from :func:`grouped`; None: always solve here."""
     t0 = time.perf_counter()
-    q, cls, n = class_problem(p)
+    cls, n = classes if classes is not None else classes_of(p)
+    q = class_problem(p, cls, n)
     g = build_graph(q)
     timings["graph"] = time.perf_counter() - t0
     full = int((np.bincount(cls, minlength=n) * g.n_feasible.astype(np.int64)).sum())
     stats["child_arcs"] = full
-    if full <= tuning.CLASS_GRAPH_MIN_ARCS and not force:
+    if full <= tuning.CLASS_GRAPH_MIN_ARCS and classes is not None:
         return None
     t1 = time.perf_counter()
     kept = Kept(p, cls)

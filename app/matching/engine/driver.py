@@ -58,11 +58,13 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
     # the problem's own steering (pinned / excluded pairs of the exchange format) joins the
     # caller's; a pair given twice counts once
     locked, forbidden = _joined(p.pinned, locked), _joined(p.excluded, forbidden)
-    if graph is None and not (locked or forbidden) and (
-            method == "class-graph" or (method == "auto" and classgraph.worth_it(p))):
-        res = _on_class_graph(p, t0, explain_reasons, force=method == "class-graph")
-        if res is not None:
-            return res
+    if graph is None and not (locked or forbidden) and method in ("auto", "class-graph"):
+        # a big round of few classes: on the class graph (unless every child's arcs are few)
+        classes = classgraph.grouped(p) if method == "auto" else None
+        if classes is not None or method == "class-graph":
+            res = _on_class_graph(p, t0, explain_reasons, classes)
+            if res is not None:
+                return res
     if method == "class-graph":
         method = "auto"  # (steered, or small enough for every child's arcs)
     pipe = None
@@ -194,13 +196,14 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
     return res
 
 
-def _on_class_graph(p: Problem, t0: float, explain_reasons: bool, force: bool) -> SolveResult | None:
-    """``p`` solved on its class graph (engine/classgraph.py), or None when every child's arcs
-    are few enough for the per-child graph. The result carries no per-child graph
-    (:func:`with_graph` builds it for the explanations)."""
+def _on_class_graph(p: Problem, t0: float, explain_reasons: bool, classes) -> SolveResult | None:
+    """``p`` solved on its class graph (engine/classgraph.py; ``classes`` from
+    classgraph.grouped, None: whatever the size), or None when every child's arcs are few
+    enough for the per-child graph. The result carries no per-child graph (:func:`with_graph`
+    builds it for the explanations)."""
     timings: dict[str, float] = {}
     stats: dict = {"method": "class-graph", "county_pipeline": False}
-    out = classgraph.solve_on_class_graph(p, timings, stats, force=force)
+    out = classgraph.solve_on_class_graph(p, timings, stats, classes)
     if out is None:
         return None
     match, cost, proven, duals, cg, cls, ex_ok = out

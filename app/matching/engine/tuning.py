@@ -60,8 +60,9 @@ PRUNED_ARCS_PER_FULL = 8
 #: the county solves hand back about this many cheapest arcs per child (the seed of P).
 CHEAP_ARCS_PER_CHILD = 4
 
-#: a round of at least this many children (not steered) is first looked at on its class graph
-#: (engine/classgraph.py: one member per class)...
+#: a round of at least this many children (not steered) whose children group into at most
+#: CLASS_SHARE as many classes is first looked at on its class graph (engine/classgraph.py: one
+#: member per class)...
 CLASS_GRAPH_MIN_CHILDREN = 30_000
 #: ... and solved there when every child's arcs would be more than this many (the graph of
 #: every arc and its solve would not fit in memory); else the per-child graph is built as usual
