@@ -6,8 +6,8 @@ pay for Flask, SQLAlchemy and WeasyPrint. The application factory lives in
 """
 
 
-def create_app(config=None):
+def create_app(config=None, *, routes=True):
     """Create the Flask application (see :func:`app.factory.create_app`)."""
     from app.factory import create_app as _create_app
 
-    return _create_app(config)
+    return _create_app(config, routes=routes)

@@ -4,25 +4,33 @@ from __future__ import annotations
 import logging
 import os
 from importlib import import_module
-from importlib.util import find_spec
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
 
 from app.config import BASE_DIR, load_config
+from app.core.commands import LazyCommands, needs_routes
 from app.extensions import babel, csrf, db, login_manager, migrate
 
 #: The feature packages with pages, in the order their blueprints are registered. The pwa comes
 #: last and before the app's request hooks: its header hook must run after the app's own.
 FEATURES = ("home", "auth", "children", "volunteers", "activities", "matching", "protection", "reports", "school",
             "homes", "families", "rounds", "orgs", "plans", "api", "notify", "pwa")
-#: The packages whose ``cli.py`` (if any) adds commands: core's own, every feature's, the demo's.
-CLI_PACKAGES = ("core", *FEATURES, "demo")
+#: ``flask --app wsgi <command>`` → the package whose ``cli.py`` lists it in ``COMMANDS``; the
+#: module is imported only when its command runs (tests/core/test_commands.py keeps this whole).
+CLI_COMMANDS = {
+    "divisions": "core", "db-backup": "core", "db-restore": "core",
+    "cases": "activities", "users": "auth", "children": "children", "notify": "notify",
+    "protection": "protection", "reports": "reports", "seed-demo": "demo",
+}
 
 
-def create_app(config: dict | str | None = None) -> Flask:
-    """Build the app. ``config`` is a profile name or a dict of overrides (tests)."""
+def create_app(config: dict | str | None = None, *, routes: bool = True) -> Flask:
+    """Build the app. ``config`` is a profile name or a dict of overrides (tests).
+
+    ``routes=False`` leaves out every feature's pages, for a command marked routeless
+    (see :mod:`app.core.commands`)."""
     app = Flask(
         "app",
         root_path=str(BASE_DIR / "app"),
@@ -30,6 +38,7 @@ def create_app(config: dict | str | None = None) -> Flask:
         static_folder=str(BASE_DIR / "static"),
         instance_path=str(BASE_DIR / "instance"),
     )
+    app.cli = LazyCommands(CLI_COMMANDS)
     overrides = config if isinstance(config, dict) else {}
     profile = config if isinstance(config, str) else overrides.pop("PROFILE", None)
     app.config.from_object(load_config(profile))
@@ -39,8 +48,8 @@ def create_app(config: dict | str | None = None) -> Flask:
     install_request_plumbing(app)
 
     register_extensions(app)
-    register_blueprints(app)
-    register_cli(app)
+    if routes:
+        register_blueprints(app)
     from app.notify.jobs import install_commit_hook
 
     install_commit_hook()
@@ -156,9 +165,6 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(import_module(f"app.{name}.views").bp)
 
 
-def register_cli(app: Flask) -> None:
-    """Every ``<package>/cli.py``'s ``COMMANDS`` become ``flask --app wsgi <command>``."""
-    for name in CLI_PACKAGES:
-        if find_spec(f"app.{name}.cli") is not None:
-            for command in import_module(f"app.{name}.cli").COMMANDS:
-                app.cli.add_command(command)
+def cli_needs_routes(argv: list[str]) -> bool:
+    """Whether the process ``argv`` started needs the pages (see :func:`app.core.commands.needs_routes`)."""
+    return needs_routes(argv, CLI_COMMANDS)

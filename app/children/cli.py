@@ -13,6 +13,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from app.core.commands import routeless
 from app.extensions import db
 
 children_cli = AppGroup("children", help="Children's registry: roster import, closing cases.")
@@ -40,6 +41,7 @@ def _county(code: str | None):
     return demo
 
 
+@routeless  # reads a file and writes records: no page, no URL
 @children_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check and report only; save nothing.")

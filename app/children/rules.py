@@ -255,12 +255,11 @@ def as_date(value: object) -> date | None:
 
 
 def _blank(value: object) -> bool:
-    return (
-        value is None
-        or value == ""
-        or value == []
-        or (isinstance(value, str) and not value.strip())
-    )
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return value == []
 
 
 def _id_info(record: Mapping[str, Any]) -> idcard.IdNumberInfo | None:
@@ -461,12 +460,13 @@ def _check_guardian(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]
 
 
 def _check_lengths(record: Mapping[str, Any], ctx: _Context) -> Iterator[Issue]:
-    for field_name in _TEXT_FIELDS:
+    for field_name, limit in _TEXT_LIMITS:
         value = record.get(field_name)
-        limit = MAX_LENGTHS.get(field_name, _DEFAULT_MAX_LEN)
         if isinstance(value, str) and len(value) > limit:
             yield make_issue("too_long", field_name, limit=limit)
 
+
+_TEXT_LIMITS = tuple((name, MAX_LENGTHS.get(name, _DEFAULT_MAX_LEN)) for name in _TEXT_FIELDS)
 
 _CHECKS: tuple[Callable[[Mapping[str, Any], _Context], Iterator[Issue]], ...] = (
     _check_required,

@@ -9,8 +9,11 @@ ID numbers are sensitive personal information: show them through :func:`mask_id_
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from operator import mul
 from datetime import date
 
 from app.core.errors import UserError
@@ -75,6 +78,8 @@ UNKNOWN_DIVISION_MESSAGE = (
     "The ID number's division code is unknown",
 )
 
+#: Text that normalisation leaves as it is (but for upper-casing).
+_PLAIN = re.compile(r"[0-9A-Za-z]+")
 _ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 
 
@@ -120,6 +125,8 @@ def normalize_id_number(value: object) -> str:
         return str(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if value.__class__ is str and _PLAIN.fullmatch(value):
+        return value.upper()  # most cells: NFKC, spaces and apostrophes change nothing
     text = unicodedata.normalize("NFKC", str(value))
     text = "".join(ch for ch in text if not ch.isspace() and ch not in _ZERO_WIDTH)
     return text.lstrip("'").upper()
@@ -132,7 +139,7 @@ def check_character(first17: str) -> str:
     """
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise ValueError("need exactly 17 digits")
-    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    total = sum(map(mul, map(int, first17), WEIGHTS))
     return _CHECK_CHARS[total % 11]
 
 
@@ -161,18 +168,32 @@ def parse_id_number(
     :raise IdNumberError: ``empty``, ``bad_length``, ``bad_chars``, ``bad_birth_date`` or
         ``bad_check_digit``.
     """
-    number = normalize_id_number(value)
+    found = _parse_normalized(normalize_id_number(value))
+    fault, born = (None, found.birth_date) if isinstance(found, IdNumberInfo) else found
+    if check_future and born is not None and born > (today or date.today()):
+        raise IdNumberError("bad_birth_date")  # before the check character, as documented
+    if fault is not None:
+        raise IdNumberError(fault)
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _parse_normalized(number: str) -> IdNumberInfo | tuple[str, date | None]:
+    """What a normalised number encodes, or the code of its first fault with the birth date
+    when it has one (the future check is the caller's). Cached: one import row asks about
+    the same numbers several times."""
     if not number:
-        raise IdNumberError("empty")
+        return "empty", None
     if len(number) != 18:
-        raise IdNumberError("bad_length")
+        return "bad_length", None
     if not (number[:17].isascii() and number[:17].isdigit() and number[17] in "0123456789X"):
-        raise IdNumberError("bad_chars")
-    born = _birth_date(number)
-    if check_future and born > (today or date.today()):
-        raise IdNumberError("bad_birth_date")
+        return "bad_chars", None
+    try:
+        born = _birth_date(number)
+    except IdNumberError as exc:
+        return exc.code, None
     if check_character(number[:17]) != number[17]:
-        raise IdNumberError("bad_check_digit")
+        return "bad_check_digit", born
     sex = "male" if int(number[16]) % 2 else "female"
     return IdNumberInfo(number=number, division=number[:6], birth_date=born, sex=sex)
 

@@ -60,7 +60,6 @@ def cmd_solve(a) -> int:
     except MatchingError as e:  # e.g. a pinned pair that breaks a hard constraint
         print(f"error: {a.problem}: {e}", file=sys.stderr)
         return 2
-    graph = result.graph
     t_solve = time.perf_counter()
     t_graph = t_read + result.timings["graph"]
     result.seconds = t_solve - t0
@@ -68,8 +67,10 @@ def cmd_solve(a) -> int:
     _write_json(out, a.output)
     t_write = time.perf_counter()
     if a.explain:
+        from .engine.driver import with_graph
         from .engine.siblings import sibling_splits
 
+        graph = with_graph(problem, result)
         why = explain(problem, result, graph)
         if problem.households:
             why["siblings"] = [s.to_dict() for s in sibling_splits(problem, graph, result.match)]
@@ -78,8 +79,11 @@ def cmd_solve(a) -> int:
     if a.verbose:
         print(json.dumps({"read": t_read - t0, "graph": t_graph - t_read,
                           "solve": t_solve - t_graph, "write": t_write - t_solve,
-                          "arcs": graph.n_arcs, "objective": result.objective,
-                          "optimal": result.optimal, "timings": result.timings}),
+                          "arcs": result.stats.get("n_arcs", result.stats.get("class_arcs")),
+                          "objective": result.objective, "optimal": result.optimal,
+                          "timings": result.timings,
+                          "stats": _jsonable({k: v for k, v in result.stats.items()
+                                              if k in ("method", "rounds", "classes", "child_arcs")})}),
               file=sys.stderr)
     return 0
 
@@ -325,7 +329,7 @@ def main(argv=None) -> int:
     s.add_argument("problem")
     s.add_argument("-o", "--output", required=True)
     s.add_argument("--explain", metavar="FILE", help="also write a detailed explanation here")
-    s.add_argument("--method", default="auto", choices=["auto", "full", "county", "pruned", "classes"])
+    s.add_argument("--method", default="auto", choices=["auto", "full", "county", "pruned", "classes", "class-graph"])
     s.add_argument("-v", "--verbose", action="store_true", help="timings on stderr")
     c = sub.add_parser("check", help="independently check RESULT.json against PROBLEM.json")
     c.add_argument("problem")

@@ -10,7 +10,7 @@ from app.core.models import Division, Organisation, utcnow
 from app.core.types import UTCDateTime
 from app.extensions import db
 from app.core.i18n import N_
-from app.matching.engine.rules import SKILL_LABELS
+from app.matching.engine.skills import SKILL_LABELS
 
 VOLUNTEER_KINDS = {
     "loving_mother": N_("爱心妈妈"),

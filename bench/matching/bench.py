@@ -257,14 +257,19 @@ def _tree_rss_mb(pid: int) -> float:
     return sum(rss.get(p, 0) for p in tree) / 1024
 
 
-def timed_process(cmd: list[str]) -> dict:
+def timed_process(cmd: list[str], max_bytes: int | None = None) -> dict:
     """Wall time of ``cmd`` as a child process (from start to its exit), the peak RSS of its
     largest single process and (sampled every 0.2 s) of its whole process tree (the county
-    method's worker processes), and its exit code."""
+    method's worker processes), its CPU time (user + system, children included) and its exit
+    code. ``max_bytes``: an address-space limit for the process (a safety net on a shared
+    machine: a process that needs more fails instead of pushing the machine out of memory)."""
     import threading
 
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT)
+    proc = subprocess.Popen(cmd, cwd=ROOT, preexec_fn=limit if max_bytes else None)
     tree_peak = [0.0]
     done = threading.Event()
 
@@ -284,7 +289,8 @@ def timed_process(cmd: list[str]) -> dict:
     sampler.join()
     peak = usage.ru_maxrss / 1024
     return {"rc": os.waitstatus_to_exitcode(status), "seconds": seconds,
-            "tree_peak_mb": max(tree_peak[0], peak), "peak_mb": peak}
+            "tree_peak_mb": max(tree_peak[0], peak), "peak_mb": peak,
+            "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
 def _e2e(problem_path: Path, result_path: Path) -> dict:

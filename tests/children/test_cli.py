@@ -1,9 +1,13 @@
 """``flask children import``: the report, the rejected rows file and the exit status."""
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
+from flask import url_for
 from openpyxl import load_workbook
+from werkzeug.routing import BuildError
 
+from app import create_app
 from app.children import roster
 from app.children.models import Child
 
@@ -56,3 +60,22 @@ def test_clean_file_exits_0_and_file_errors_exit_2(app, db, world, tmp_path):
     assert result.exit_code == 2 and "CSV" in result.output
     result = app.test_cli_runner().invoke(args=["children", "import", str(clean), "--division", "999999000000"])
     assert result.exit_code == 2
+
+
+def test_a_routeless_app_imports_a_roster_and_refuses_to_build_urls(database_url, tmp_path, db, sample_county,
+                                                                      sample_path, truth):
+    """The app ``flask children import`` runs in has no pages: the import needs none."""
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Child))
+    db.session.commit()
+    app = create_app({"PROFILE": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
+                      "UPLOAD_DIR": str(tmp_path / "uploads")}, routes=False)
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["children", "import", str(sample_path)])
+        assert result.exit_code == 1, result.output
+        assert f"已新增 {truth['rows'] - len(truth['bad'])} 名儿童" in result.output
+        with app.test_request_context(), pytest.raises(BuildError):
+            url_for("children.index")
+        db.session.remove()
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Child)) == before + truth["rows"] - len(
+        truth["bad"])

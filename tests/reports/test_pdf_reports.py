@@ -91,6 +91,21 @@ def test_assessment_pdf(world, activity, tmp_path):
     assert "<svg" not in text  # the charts are drawn, not printed as markup
 
 
+def test_assessment_rates_read_part_over_whole(world, activity, monkeypatch):
+    """有效监护率 and 结对覆盖率 print their fraction as part / whole, in the order the label names."""
+    from app.reports import pdf as pdf_module
+
+    pages = []
+    original = pdf_module.render_html
+    monkeypatch.setattr(pdf_module, "render_html", lambda html, policy: pages.append(html) or original(html, policy))
+    issue("assessment", world.user("coordinator"), division_id=world.a.county.id, period=_quarter())
+    html = "".join(pages)
+    for label in ("有效监护率：有具备监护能力的监护人 / 在册儿童", "结对覆盖率：有结对关爱人 / 在册儿童",
+                  "重点对象：有效监护 / 重点对象", "重点对象：有结对关爱人 / 重点对象"):
+        part, whole = map(int, re.search(re.escape(label) + r'</td><td class="num">(\d+) / (\d+)<', html).groups())
+        assert part <= whole, label
+
+
 def test_roster_stats_pdf(world, activity, tmp_path):
     row, data = issue("roster_stats", world.user("coordinator"), division_id=world.a.county.id, period=_quarter())
     text = pdf_text(data, tmp_path)

@@ -152,7 +152,13 @@ def _parse_id_cell(value: object) -> tuple[str | None, bool]:
     return idcard.normalize_id_number(text), False
 
 
+#: A mobile number already in normal form: what most phone cells hold.
+_PLAIN_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
 def _parse_phone_cell(value: object) -> str | None:
+    if value.__class__ is str and _PLAIN_MOBILE.fullmatch(value):
+        return value  # what the steps below give for it, without them
     text = _text(value)
     if text is None or fold(text) in _NONE_WORDS:
         return None

@@ -74,11 +74,7 @@ def _row_kind(values: Sequence[object], header: _Header) -> str | None:
     A row holding only a 序号 (a pre-numbered template row) is blank; a row whose first text
     is 备注/说明/合计/填表人…, or with a single text cell outside 姓名 and 身份证号, is a note.
     """
-    filled = [
-        (i, v)
-        for i, v in enumerate(values)
-        if v is not None and (not isinstance(v, str) or v.strip())
-    ]
+    filled = [(i, v) for i, v in enumerate(values) if v is not None and (v.__class__ is not str or v.strip())]
     if not filled:
         return "blank"
     first = filled[0][1]
@@ -109,46 +105,83 @@ def _is_repeated_header(values: Sequence[object], header: _Header) -> bool:
 class _RowContext:
     parsers: tuple[tuple[str, int, Parser, dict[Any, Any]], ...]
     epoch: datetime | None
+    date_cols: frozenset[int]
 
 
-def _row_context(header: _Header, epoch: Any) -> _RowContext:
+def _row_context(header: _Header, epoch: Any, date_cols: Sequence[int]) -> _RowContext:
     return _RowContext(
-        tuple((name, col, _parser(name), {}) for name, col in header.mapping.items()), epoch
+        tuple((name, col, _parser(name), {}) for name, col in header.mapping.items()), epoch,
+        frozenset(date_cols),
     )
 
 
-def _parse_row(
-    values: Sequence[object], formats: Mapping[int, str], ctx: _RowContext
-) -> tuple[dict[str, Any], list[Issue]]:
-    """Parse one data row into a record; returns it with the parsing issues.
+@dataclass(frozen=True)
+class _DataRow:
+    row_number: int
+    values: tuple[Any, ...]
+    formats: Mapping[int, str]
 
-    Each column remembers what its cells parsed to: a roster repeats the same few values
-    (是, 男, 汉族, its townships, 小学) in every row, and a parser is a pure function of the
-    cell's value (its type included: ``1``, ``1.0`` and ``True`` are different cells) and
-    number format. Lists are copied, so no two records share one.
+
+def _parse_rows(rows: Sequence[_DataRow], ctx: _RowContext) -> list[tuple[dict[str, Any], list[Issue]]]:
+    """Parse the data rows into records, column by column; each with its parsing issues.
+
+    Column by column because a roster repeats the same few values (是, 男, 汉族, its townships,
+    小学) in every row: each column remembers what its cells parsed to, a parser being a pure
+    function of the cell's value (its type included: ``1``, ``1.0`` and ``True`` are different
+    cells) and number format, so most cells cost one dictionary lookup. Lists are copied, so
+    no two records share one.
     """
-    record: dict[str, Any] = vocab.empty_record()
-    issues: list[Issue] = []
-    partial: dict[str, _YearMonth] = {}
-    for name, col, parse, seen in ctx.parsers:
-        cell = values[col]
-        number_format = formats.get(col, "")
+    names = [name for name, *_ in ctx.parsers]
+    columns = [_parse_column(rows, col, parse, seen, ctx) for _, col, parse, seen in ctx.parsers]
+    template = vocab.empty_record()
+    fresh_lists = [name for name, value in template.items() if value == [] and name not in names]
+    records = []
+    for values in zip(*columns) if columns else ([] for _ in rows):
+        record = template.copy()
+        record.update(zip(names, values))
+        for name in fresh_lists:
+            record[name] = []
+        records.append(record)
+    issues: list[list[Issue]] = [[] for _ in rows]
+    for name, column in zip(names, columns):
+        _special_values(name, column, records, issues)
+    return list(zip(records, issues))
+
+
+def _parse_column(rows: Sequence[_DataRow], col: int, parse: Parser, seen: dict[Any, Any],
+                  ctx: _RowContext) -> list[Any]:
+    epoch, parsed = ctx.epoch, []
+    append = parsed.append
+    if col in ctx.date_cols:
+        pairs = ((row.values[col], row.formats.get(col, "")) for row in rows)
+    else:
+        pairs = ((row.values[col], "") for row in rows)
+    for cell, number_format in pairs:
         key = (cell.__class__, cell, number_format)
         try:
-            value = seen[key]
+            append(seen[key])
         except KeyError:
-            value = seen[key] = parse(cell, number_format, ctx.epoch)
+            value = seen[key] = parse(cell, number_format, epoch)
+            append(value)
+    return parsed
+
+
+_SPECIAL = frozenset({list, _YearMonth, _LostDigits})
+
+
+def _special_values(name: str, column: list[Any], records: list[dict[str, Any]],
+                    issues: list[list[Issue]]) -> None:
+    """Copy list values, resolve year-month dates (after every column is in), report lost digits."""
+    if not _SPECIAL.intersection(map(type, column)):
+        return  # most columns: plain text, codes, dates
+    for k, value in enumerate(column):
         if value.__class__ is list:
-            value = list(value)
+            records[k][name] = list(value)
         elif isinstance(value, _YearMonth):
-            partial[name] = value
+            records[k][name] = _resolve_year_month(name, value, records[k])
         elif isinstance(value, _LostDigits):
-            issues.append(_precision_issue(name))
-            value = str(value)
-        record[name] = value
-    for name, ym in partial.items():
-        record[name] = _resolve_year_month(name, ym, record)
-    return record, issues
+            issues[k].append(_precision_issue(name))
+            records[k][name] = str(value)
 
 
 def _resolve_year_month(name: str, ym: _YearMonth, record: Mapping[str, Any]) -> date | str:
@@ -381,11 +414,9 @@ def _read_rows(sheet: Any, header: _Header, result: RosterParseResult, options: 
     """
     width = len(header.columns)
     date_cols = [header.mapping[f] for f in vocab.DATE_FIELDS if f in header.mapping]
-    ctx = _row_context(header, epoch)
-    seen_ids: dict[str, int] = {}
+    data: list[_DataRow] = []
     counted = 0
     first_row = header.rows[-1] + 1
-    places = _folded_places(options.places)
     for offset, (values, formats) in enumerate(sheet.rows(first_row, width, date_cols)):
         if offset >= options.raw_cap:
             raise RosterFileError("too_many_rows", limit=options.max_rows)
@@ -399,9 +430,12 @@ def _read_rows(sheet: Any, header: _Header, result: RosterParseResult, options: 
         if kind is not None:
             result.skipped.append(SkippedRow(row_number, kind, _row_text(values)))
             continue
-        result.rows.append(
-            _make_row(row_number, values, formats, ctx, result.reference_date, places, seen_ids)
-        )
+        data.append(_DataRow(row_number, values, formats))
+    parsed = _parse_rows(data, _row_context(header, epoch, date_cols))
+    places = _folded_places(options.places)
+    seen_ids: dict[str, int] = {}
+    for row, (record, parse_issues) in zip(data, parsed):
+        result.rows.append(_make_row(row, record, parse_issues, result.reference_date, places, seen_ids))
 
 
 def _folded_places(places: Mapping[str, Any]) -> rules.Places:
@@ -410,23 +444,21 @@ def _folded_places(places: Mapping[str, Any]) -> rules.Places:
 
 
 def _make_row(
-    row_number: int,
-    values: tuple[Any, ...],
-    formats: Mapping[int, str],
-    ctx: _RowContext,
+    row: _DataRow,
+    record: dict[str, Any],
+    parse_issues: list[Issue],
     reference_date: date,
     places: rules.Places,
     seen_ids: dict[str, int],
 ) -> RosterRow:
-    record, parse_issues = _parse_row(values, formats, ctx)
     issues = _row_issues(record, parse_issues, reference_date, places)
     number = record.get("id_number")
     if isinstance(number, str) and idcard.is_valid_id_number(number, check_future=False):
         if number in seen_ids:
             issues.append(_duplicate_issue(seen_ids[number]))
         else:
-            seen_ids[number] = row_number
-    return RosterRow(row_number, record.get("seq"), values, record, issues)
+            seen_ids[number] = row.row_number
+    return RosterRow(row.row_number, record.get("seq"), row.values, record, issues)
 
 
 def _row_text(values: Sequence[object]) -> str:

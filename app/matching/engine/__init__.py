@@ -19,6 +19,7 @@ Modules, by concern: rules (vocabulary, derived rules, geometry), values and par
 flowsolver (the optimum and its certificate), flow (one OR-Tools solve), duals (the
 certificate's numerics), arcs (arc sets), repair (re-solving a region), county and parallel (the
 county method and its worker processes), classes (interchangeable children as one node),
+classgraph (a big round solved on the graph of its classes, never one arc per child),
 tuning (the constants), reasons (unmatched reasons, ``explain`` and manual checks), why (explanations for the page),
 siblings (households a result splits, and the fix).
 """
@@ -48,7 +49,8 @@ _HOME = {
 def explain(problem, result, graph=None, max_listed: int = 10) -> dict:
     """Why each pair was made and what blocks each unmatched child (see reasons.explain)."""
     if graph is None:
-        graph = result.graph if result.graph is not None else __getattr__("build_graph")(problem)
+        # (a round solved on its class graph keeps no per-child graph: built here)
+        graph = import_module(".driver", __name__).with_graph(problem, result)
     reasons = import_module(".reasons", __name__)
     return reasons.explain(problem, result, graph, max_listed=max_listed)
 

@@ -78,9 +78,11 @@ def solve_classes(solver, cls: np.ndarray, n_cls: int) -> None:
                           "seconds": time.perf_counter() - t})
 
 
-def _class_flow(n_k, n_v, tails, heads, costs, arc_caps, unmatched, caps, supply) -> np.ndarray:
+def _class_flow(n_k, n_v, tails, heads, costs, arc_caps, unmatched, caps, supply,
+                vol_costs=None) -> np.ndarray:
     """Flow per class -> volunteer arc of the min-cost flow: class k (supply ``supply[k]``) ->
-    volunteer, class -> sink (``unmatched[k]`` per unit), volunteer -> sink (its places)."""
+    volunteer, class -> sink (``unmatched[k]`` per unit), volunteer -> sink (its places, at
+    ``vol_costs`` per unit: default 0)."""
     s = min_cost_flow.SimpleMinCostFlow()
     sink = n_k + n_v
     a = tails.size
@@ -92,7 +94,8 @@ def _class_flow(n_k, n_v, tails, heads, costs, arc_caps, unmatched, caps, supply
                                            supply.astype(np.int64), unmatched.astype(np.int64))
     s.add_arcs_with_capacity_and_unit_cost(np.arange(n_k, n_k + n_v, dtype=np.int32),
                                            np.full(n_v, sink, dtype=np.int32), caps,
-                                           np.zeros(n_v, dtype=np.int64))
+                                           np.zeros(n_v, dtype=np.int64) if vol_costs is None
+                                           else vol_costs.astype(np.int64))
     sup = np.zeros(sink + 1, dtype=np.int64)
     sup[:n_k] = supply
     sup[sink] = -int(supply.sum())

@@ -21,7 +21,7 @@ from typing import Iterable
 import numpy as np
 
 from .arcs import match_pairs, pair_indices
-from . import tuning
+from . import classgraph, tuning
 from .classes import child_classes
 from .county import CountyPipeline, fresh_round, solve_part
 from .reasons import VIOLATION_CODES, unmatched_reasons
@@ -43,8 +43,11 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
     (one OR-Tools solve of every arc), "county" (per-county solves, then a joint re-solve on
     a pruned arc set where cross-county arcs improve), "pruned" (solves on a growing pruned
     arc set), "classes" (interchangeable children as one node, one solve of every arc:
-    engine/classes.py) or "auto" (county for a fresh round across several counties, else classes
-    when children group into few enough classes, else pruned); all certified the same way. Unmatched reasons are filled in unless ``explain_reasons`` is false.
+    engine/classes.py), "class-graph" (one member per class in the graph too, existing pairs as
+    kept arcs of their class: engine/classgraph.py; a steered round takes "auto") or "auto"
+    (class-graph for a big round whose every-child graph would not fit in memory, else county
+    for a fresh round across several counties, else classes when children group into few
+    enough classes, else pruned); all certified the same way. Unmatched reasons are filled in unless ``explain_reasons`` is false.
     The problem's pinned and excluded pairs are added to ``locked`` and ``forbidden``.
     The graph is built when not given (pass it to reuse it).
     """
@@ -55,6 +58,15 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
     # the problem's own steering (pinned / excluded pairs of the exchange format) joins the
     # caller's; a pair given twice counts once
     locked, forbidden = _joined(p.pinned, locked), _joined(p.excluded, forbidden)
+    if graph is None and not (locked or forbidden) and method in ("auto", "class-graph"):
+        # a big round of few classes: on the class graph (unless every child's arcs are few)
+        classes = classgraph.grouped(p) if method == "auto" else None
+        if classes is not None or method == "class-graph":
+            res = _on_class_graph(p, t0, explain_reasons, classes)
+            if res is not None:
+                return res
+    if method == "class-graph":
+        method = "auto"  # (steered, or small enough for every child's arcs)
     pipe = None
     if graph is None:
         # a fresh round over many counties: the counties are solved while the graph is built
@@ -182,6 +194,57 @@ def solve(problem: Problem, graph: CandidateGraph | None = None, *,
         timings["reasons"] = time.perf_counter() - te
     res.seconds = time.perf_counter() - t0
     return res
+
+
+def _on_class_graph(p: Problem, t0: float, explain_reasons: bool, classes) -> SolveResult | None:
+    """``p`` solved on its class graph (engine/classgraph.py; ``classes`` from
+    classgraph.grouped, None: whatever the size), or None when every child's arcs are few
+    enough for the per-child graph. The result carries no per-child graph (:func:`with_graph`
+    builds it for the explanations)."""
+    timings: dict[str, float] = {}
+    stats: dict = {"method": "class-graph", "county_pipeline": False}
+    out = classgraph.solve_on_class_graph(p, timings, stats, classes)
+    if out is None:
+        return None
+    match, cost, proven, duals, cg, cls, ex_ok = out
+    t_res = time.perf_counter()
+    kept_ex = ex_ok & (match[p.ex_child] == p.ex_vol)
+    kept = np.zeros(p.n_children, dtype=bool)
+    kept[p.ex_child[kept_ex]] = True
+    has = match >= 0
+    U = p.params.unmatched_costs()
+    objective = (int(cost[has].sum()) + (int(U[p.c_tier[~has]].sum()) if p.n_children else 0)
+                 + int(p.params.churn_cost) * int((ex_ok & ~kept_ex).sum()))
+    cids, vids = p.child_ids, p.volunteer_ids
+    mi = np.flatnonzero(has)
+    pairs = [Assignment(cids[i], vids[j], c, k, False)
+             for i, j, c, k in zip(mi.tolist(), match[mi].tolist(), cost[mi].tolist(),
+                                   kept[mi].tolist())]
+    ui = np.flatnonzero(~has)
+    unmatched = [Unmatched(cids[i], TIERS[t]) for i, t in zip(ui.tolist(), p.c_tier[ui].tolist())]
+    res = SolveResult(pairs=pairs, unmatched=unmatched, objective=objective, optimal=proven,
+                      seconds=0.0, match=match, duals=duals)
+    stats["n_existing_feasible"] = int(ex_ok.sum())
+    res.timings, res.stats = timings, stats
+    timings["assemble"] = time.perf_counter() - t_res
+    if explain_reasons:
+        te = time.perf_counter()
+        unmatched_reasons(p, cg, res, row=cls)
+        timings["reasons"] = time.perf_counter() - te
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def with_graph(problem: Problem, result: SolveResult) -> CandidateGraph:
+    """The result's per-child graph, built (with each child's arc) when the solve did not keep
+    one (a round solved on its class graph)."""
+    if result.graph is None:
+        g = build_graph(problem)
+        kids = np.flatnonzero(result.match >= 0)
+        arc = np.full(problem.n_children, -1, dtype=np.int64)
+        arc[kids] = match_pairs(g.ci, g.vj, kids, result.match[kids], problem.n_children)
+        result.graph, result.arc_of_child = g, arc
+    return result.graph
 
 
 def _classes(p: Problem, g: CandidateGraph, alive, disc_pos: np.ndarray,

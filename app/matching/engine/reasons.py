@@ -123,34 +123,36 @@ def _in_range_skills(p: Problem, children: np.ndarray) -> np.ndarray:
 
 
 def unmatched_reasons(p: Problem, g: CandidateGraph, result, alive=None,
-                      forbidden_pairs=None) -> None:
-    """Fill ``reason`` (and for missing skills ``detail``) of every unmatched child."""
+                      forbidden_pairs=None, row: np.ndarray | None = None) -> None:
+    """Fill ``reason`` (and for missing skills ``detail``) of every unmatched child. ``row``: the
+    graph's child standing for each child (a class graph: its class; no forbidden arcs there),
+    when not the child itself."""
     if not result.unmatched:
         return
     ui = np.flatnonzero(result.match < 0)
+    r = ui if row is None else row[ui]  # their rows in the graph
     code = np.full(ui.size, 3, dtype=np.int64)  # all_at_capacity
     n_safe = g.n_feasible if g.n_safe is None else g.n_safe
-    code[g.n_feasible[ui] == 0] = 4  # school (only when the safe ones are all of other schools)
-    code[n_safe[ui] == 0] = 2
-    code[g.n_skilled[ui] == 0] = 1
-    code[g.n_in_range[ui] == 0] = 0
+    code[g.n_feasible[r] == 0] = 4  # school (only when the safe ones are all of other schools)
+    code[n_safe[r] == 0] = 2
+    code[g.n_skilled[r] == 0] = 1
+    code[g.n_in_range[r] == 0] = 0
     extra = np.full(ui.size, -1, dtype=np.int64)
-    cand = ui[code == 3]
-    if cand.size:
-        arcs = g.arcs_of_children(cand)
+    pos = np.flatnonzero(code == 3)
+    if pos.size:
+        arcs = g.arcs_of_children(r[pos])
         if alive is not None:
-            n_alive = np.bincount(g.ci[arcs][alive[arcs]], minlength=p.n_children)
+            n_alive = np.bincount(g.ci[arcs][alive[arcs]], minlength=g.n_children)
             arcs = arcs[alive[arcs]]
         else:
             n_alive = None
         load = np.bincount(result.match[result.match >= 0], minlength=p.n_volunteers)
         room = load < p.v_cap
-        free = np.zeros(p.n_children, dtype=bool)
+        free = np.zeros(g.n_children, dtype=bool)
         free[g.ci[arcs[room[g.vj[arcs]]]]] = True
-        pos = np.flatnonzero(code == 3)
-        extra[pos[free[cand]]] = 1
+        extra[pos[free[r[pos]]]] = 1
         if n_alive is not None:
-            extra[pos[n_alive[cand] == 0]] = 0
+            extra[pos[n_alive[r[pos]] == 0]] = 0
     miss = np.flatnonzero(code == 1)
     missing_bits = np.zeros(ui.size, dtype=np.int64)
     if miss.size:

@@ -12,26 +12,9 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-
-
-def N_(text: str) -> str:
-    """Mark a label for the app's message catalogue (the engine itself loads no Flask or Babel)."""
-    return text
-
+from .skills import N_, SKILL_LABELS  # noqa: F401  (re-exported)
 
 CATEGORIES = ("no_guardian", "one_parent_incapable", "dropout", "no_hukou", "ill", "disabled")
-#: The one list of skill codes (a child's needs, a volunteer's skills) and their labels: Chinese
-#: source text, translated where the app shows them (``_(SKILL_LABELS[code])``).
-SKILL_LABELS = {
-    "tutor_primary": N_("小学辅导"),
-    "tutor_secondary": N_("中学辅导"),
-    "psych": N_("情感陪伴/心理疏导"),
-    "disability_care": N_("残疾照护"),
-    "health": N_("健康照护"),
-    "legal_hukou": N_("户籍与证件办理"),
-    "guardianship": N_("监护督导"),
-    "dropout_return": N_("劝返复学"),
-}
 SKILLS = tuple(SKILL_LABELS)
 TIERS = ("normal", "key", "urgent")  # tier codes 0, 1, 2 (higher = more urgent)
 #: band codes 0-3. Children in difficulty stay on the registry until 18, so 17-year-olds (and
