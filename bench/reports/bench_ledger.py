@@ -3,12 +3,20 @@ one-child file (一人一档). Goals: ledger ≤ 60 s, within 1.1× the time Wea
 measured as whole processes in the same run) and ≤ 1 GiB for the process tree; one-child file ≤ 2 s.
 
     .venv/bin/python bench/reports/bench_ledger.py [--children 10000] [--runs 3] [--keep DIR]
+                                                   [--warm-up] [--skip-child]
 
-Builds the county in a temporary SQLite database with bulk inserts, then renders each report in
-a fresh subprocess through the app's own code path (``app.reports.service.issue``), timing it
-and sampling the memory of that subprocess and all its children (the PDF workers). The exact
-HTML the app handed to WeasyPrint is saved and rendered again by WeasyPrint alone (same fetcher,
-same chunking and merge), so the difference is the app's own share. Medians of ``--runs``.
+Builds the county in a temporary SQLite database with bulk inserts, then, ``--runs`` times in turn:
+
+A. the ledger process: Python starts, builds the app as the report worker does (no pages) and
+   issues the ledger through the app's own code path (``app.reports.service.issue``: queries,
+   layout, HTML, rendering by its worker processes, merge, checksum, storing);
+B. the WeasyPrint-alone process: Python starts, reads the exact HTML documents A handed to its
+   renderers (saved as they were submitted) and renders them with the same fetcher, in the same
+   batches, with the same number of worker processes, and merges them the same way.
+
+Both are timed as whole processes from outside (wall and CPU of the process and its workers),
+with the memory of the process tree sampled; the difference is the app's own share. Each A is
+compared with the B that ran right after it.
 """
 from __future__ import annotations
 
@@ -34,11 +42,11 @@ GIVEN = "子涵梓轩浩宇欣怡诗琪雨桐佳琪思远俊杰嘉怡晨曦明�
 Q_START, Q_END = date(2026, 7, 1), date(2026, 9, 30)
 
 
-def _app(db_path: Path, work: Path):
+def _app(db_path: Path, work: Path, routes: bool = True):
     from app import create_app
 
     return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}", "UPLOAD_DIR": str(work / "uploads"),
-                       "REPORTS_DIR": str(work / "reports")})
+                       "REPORTS_DIR": str(work / "reports")}, routes=routes)
 
 
 def generate(db_path: Path, work: Path, n_children: int) -> dict:
@@ -170,7 +178,7 @@ def render_once(db_path: Path, work: Path, kind: str, save_html: Path | None) ->
     from app.reports.registry import ReportRequest
 
     started = time.perf_counter()
-    app = _app(db_path, work)
+    app = _app(db_path, work, routes=False)  # as the report worker and ``flask reports render`` build it
     with app.app_context():
         import sqlalchemy as sa
 

@@ -119,3 +119,31 @@ def test_font_width_table_is_kept_and_read_back(tmp_path, monkeypatch):
         assert textgrid._font_widths() == first and first[ord("中")] == 2 and first[ord("a")] == 1
     finally:
         textgrid._font_widths.cache_clear()
+
+
+def test_reports_render_without_pages(tmp_path, monkeypatch):
+    """The report worker and ``flask reports render`` build the app without any feature's pages
+    (faster to start): a chunked ledger still renders there, numbered and signed."""
+    from app import create_app
+    from app.reports import jobs, render, worker
+    from app.reports.cli import reports_cli
+    from app.reports.registry import KINDS
+
+    assert reports_cli.commands["render"].routeless and reports_cli.commands["worker"].routeless
+    built = {}
+    monkeypatch.setattr(worker, "has_app_context", lambda: False)
+    monkeypatch.setattr(worker, "create_app", lambda **kw: built.update(kw) or create_app(
+        {"PROFILE": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"}, **kw))
+    monkeypatch.setattr(jobs, "run_job", lambda job_id: built.update(job=job_id))
+    worker.run_job(7)
+    assert built == {"routes": False, "job": 7}
+
+    bare = create_app({"PROFILE": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                       "REPORTS_DIR": str(tmp_path / "reports"), "REPORTS_PDF_WORKERS": 1}, routes=False)
+    assert "reports.index" not in bare.view_functions
+    monkeypatch.setattr(render, "PAGES_PER_CHUNK", 3)
+    with bare.app_context():
+        data, pages = render.pdf(KINDS["ledger"], _big_ledger(n_rows=150, n_kinds=3), _meta())
+    texts = _pages_text(data, tmp_path)
+    assert _labels(texts) == [(n, pages) for n in range(1, pages + 1)] and pages > 3
+    assert "盖章处" in texts[-1]
