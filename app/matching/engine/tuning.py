@@ -72,8 +72,8 @@ CLASS_GRAPH_MIN_ARCS = 40_000_000
 CLASS_GRAPH_ARCS_PER_VOLUNTEER = 8
 #: ... and each round adds the violating arcs (at most this many per class and per volunteer,
 #: the most violated, when they are very many) ...
-CLASS_GRAPH_MOST_VIOLATED = 4
+CLASS_GRAPH_MOST_VIOLATED = 8
 #: ... or, when they are fewer, the nearly tight arcs with them (reduced cost below this)
-CLASS_GRAPH_NEAR_TIGHT = 0
+CLASS_GRAPH_NEAR_TIGHT = 200
 #: the class graph's first arc set: each class's this many cheapest arcs
 CLASS_GRAPH_ARCS_PER_CLASS = 8
