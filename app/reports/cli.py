@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.auth.models import User
+from app.core.commands import routeless
 from app.core.models import Division
 from app.extensions import db
 from app.reports.common import ParameterError
@@ -24,6 +25,7 @@ from app.reports.storage import stored_file
 reports_cli = AppGroup("reports", help="Evidence reports (PDF and Excel).")
 
 
+@routeless  # renders and stores a file: no page, no URL (the PDF templates use none)
 @reports_cli.command("render")
 @click.argument("kind", type=click.Choice(sorted(KINDS)))
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
@@ -68,6 +70,7 @@ def render_command(kind, out, file_format, division_code, school_id, child_id, v
                f"SHA-256 {row.sha256}）")
 
 
+@routeless  # its jobs render and store files, as above
 @reports_cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst: bool):

@@ -48,8 +48,9 @@ class Prepared:
 
 #: ``build(prepared, user) -> context``: the plain-data context that feeds the PDF and the workbook
 Builder = Callable[[Prepared, Any], Any]
-#: ``pdf(kind, context, meta, progress) -> (bytes, pages)``: a kind's own PDF renderer
-PdfRenderer = Callable[["Kind", Any, ReportMeta, Any], "tuple[bytes, int]"]
+#: ``pdf(kind, context, meta, progress, pool) -> (bytes, pages)``: a kind's own PDF renderer (``pool``:
+#: renderer processes already started, or None)
+PdfRenderer = Callable[["Kind", Any, ReportMeta, Any, Any], "tuple[bytes, int]"]
 #: ``sheets(context, meta) -> [Sheet, ...]``: the kind's workbook, in the official column order
 ExcelWriter = Callable[[Any, ReportMeta], list]
 #: ``figures(context) -> [(label, value), ...]``: the totals shown on the public verify page
@@ -84,6 +85,9 @@ class Kind:
     endpoint: str = ""  # the form's endpoint; default ``reports.<code>`` (made for region kinds)
     landscape: bool = False
     background: bool = False  # may be large: run in the background above the row threshold
+    #: ``early_render() -> rows``: above that many rows (the service's estimate, a lower bound) its
+    #: PDF is surely rendered in parts, and the renderer processes start before the data is gathered
+    early_render: Callable[[], int] | None = None
     levels: tuple[str, ...] = ("county", "township", "village")
     schools: bool = False
     period_required: bool = True

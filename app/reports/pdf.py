@@ -171,6 +171,75 @@ def render_each(chunks: list[str], policy: FetchPolicy, workers: int = 1, progre
     return results
 
 
+#: a document that makes a fresh worker load WeasyPrint, its fonts and its stylesheets
+WARM_UP_HTML = ('<p style="font-family: \'Noto Sans CJK SC\'">相伴 <span style="font-family: '
+                '\'Noto Sans Mono CJK SC\'">台账 1</span></p>')
+
+
+def _warm_up() -> None:
+    from weasyprint import HTML
+
+    HTML(string=WARM_UP_HTML, base_url=BASE_URL, url_fetcher=_make_fetcher(FetchPolicy(static_dir=""))).write_pdf()
+
+
+class RenderPool:
+    """Renderer processes started before the documents exist, fed each document as soon as its
+    HTML is ready and answering in submission order.
+
+    Starting a worker (spawning Python, importing WeasyPrint, loading the fonts) takes about a
+    second; a report started early overlaps it with its own queries and layout, and a document
+    submitted early is rendered while the next one is still being written. With ``workers`` ≤ 1
+    the documents are rendered in this process, one by one as they are submitted. Use it as a
+    context manager: leaving it stops the workers (cancelling what was not rendered on error).
+    """
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._pool = None
+        self._pending: list = []
+        if workers > 1:
+            # (no max_tasks_per_child: with it, CPython 3.11's pool can hang when a worker retires)
+            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+            for _ in range(workers):  # each submission while no worker is idle spawns one
+                self._pool.submit(_warm_up)
+
+    def submit(self, html: str, policy: FetchPolicy) -> None:
+        """Queue one document (rendered at once when there are no workers)."""
+        if self._pool is None:
+            self._pending.append(render_html(html, policy))
+        else:
+            self._pending.append(self._pool.submit(_render_chunk, (html, policy)))
+
+    def results(self, progress=None) -> list[Rendered]:
+        """The documents submitted since the last call, rendered, in order; ``progress(done,
+        total)`` is called as each arrives."""
+        pending, self._pending = self._pending, []
+        out = []
+        for i, item in enumerate(pending):
+            out.append(item if self._pool is None else item.result())
+            if progress:
+                progress(i + 1, len(pending))
+        return out
+
+    def render(self, html: str, policy: FetchPolicy) -> Rendered:
+        """One document on its own, waited for (anything submitted before stays queued)."""
+        if self._pool is None:
+            return render_html(html, policy)
+        return self._pool.submit(_render_chunk, (html, policy)).result()
+
+    def close(self, cancel: bool = False) -> None:
+        """Stop the workers (once everything is rendered: they hold a few hundred MB each)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=cancel)
+        self._pending = []
+
+    def __enter__(self) -> RenderPool:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close(cancel=exc_type is not None)
+
+
 def render_chunks(chunks: list[str], policy: FetchPolicy, workers: int = 1, progress=None) -> Rendered:
     """Render several HTML documents (one report split in parts) and merge them in order.
 

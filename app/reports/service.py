@@ -10,6 +10,7 @@ import hashlib
 import io
 import logging
 import secrets
+from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any, Callable
 
@@ -116,6 +117,14 @@ def issue(req: ReportRequest, user, *, progress: Progress | None = None) -> Issu
     progress = progress or (lambda pct, msg: None)
     site = site_url()
     prepared = prepare(req, user)
+    pool = render.early_pool(prepared.kind, lambda: estimate_rows(prepared)) if req.file_format == "pdf" else None
+    with pool or nullcontext():
+        return _issue(prepared, user, site, progress, pool)
+
+
+def _issue(prepared: Prepared, user, site: str, progress: Progress, pool) -> IssuedReport:
+    """:func:`issue` once checked; ``pool``: renderer processes already started, or None."""
+    req = prepared.request
     progress(5, "正在汇总数据")
     context = build_context(prepared, user)
     kind = prepared.kind
@@ -132,7 +141,7 @@ def issue(req: ReportRequest, user, *, progress: Progress | None = None) -> Issu
                       as_of=as_of_text(prepared.period))
     progress(20, "正在排版")
     if req.file_format == "pdf":
-        data, pages = render.pdf(kind, context, meta, progress=progress)
+        data, pages = render.pdf(kind, context, meta, progress=progress, pool=pool)
     else:
         data, pages = render.xlsx(kind, context, meta), None
     progress(95, "正在保存")

@@ -15,7 +15,7 @@ VERIFY_PREFIX = "/reports/verify/"
 
 
 def reports_root() -> Path:
-    """``REPORTS_DIR``, by default ``instance/reports`` (issued files and thumbnails)."""
+    """``REPORTS_DIR``, by default ``instance/reports`` (issued files, thumbnails, the ledger font's widths)."""
     return Path(current_app.config.get("REPORTS_DIR") or Path(current_app.instance_path) / "reports")
 
 

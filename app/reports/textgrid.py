@@ -14,14 +14,27 @@ merged with the right 第 N 页 共 M 页 on every page.
 """
 from __future__ import annotations
 
+import json
+import os
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 #: closing punctuation that must not start a line (simple 禁则)
 NO_LINE_START = set("，。、；：？！）》」』】〕…—,.;:?!)]}%")
 MONO_FONT = "Noto Sans Mono CJK SC"
 PT_PER_MM = 72 / 25.4
+
+
+#: where the font's width table is kept once read (see :func:`keep_widths_in`)
+_widths_folder: dict[str, Path] = {}
+
+
+def keep_widths_in(folder: Path) -> None:
+    """Keep the monospaced font's width table in ``folder``: reading it from the font file takes
+    a few tenths of a second, paid by every process that lays out a ledger."""
+    _widths_folder["path"] = folder
 
 
 @lru_cache(maxsize=1)
@@ -30,19 +43,62 @@ def _font_widths() -> dict[int, int] | None:
     try:
         import subprocess
 
-        from fontTools.ttLib import TTFont
-
         found = subprocess.run(["fc-match", "-f", "%{file}|%{index}", MONO_FONT], capture_output=True,
                                text=True, timeout=10, check=True).stdout  # nosec B603 B607 - fixed argv
         path, index = found.split("|")
-        font = TTFont(path, fontNumber=int(index or 0), lazy=True)
-        if "Mono" not in font["name"].getDebugName(1):
-            return None
-        metrics, cmap = font["hmtx"].metrics, font.getBestCmap()
-        em = font["head"].unitsPerEm
-        return {cp: 2 if metrics[glyph][0] > em * 0.75 else 1 for cp, glyph in cmap.items()}
+        stat = os.stat(path)
+        key = f"{path}|{index}|{stat.st_size}|{stat.st_mtime_ns}"
+        return _kept_widths(key) or _keep_widths(key, _read_widths(path, int(index or 0)))
     except Exception:  # noqa: BLE001 - no font tools or no font: fall back on Unicode widths
         return None
+
+
+def _read_widths(path: str, index: int) -> dict[int, int] | None:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, fontNumber=index, lazy=True)
+    if "Mono" not in font["name"].getDebugName(1):
+        return None
+    metrics, cmap = font["hmtx"].metrics, font.getBestCmap()
+    em = font["head"].unitsPerEm
+    return {cp: 2 if metrics[glyph][0] > em * 0.75 else 1 for cp, glyph in cmap.items()}
+
+
+def _kept_widths(key: str) -> dict[int, int] | None:
+    folder = _widths_folder.get("path")
+    try:
+        kept = json.loads((folder / WIDTHS_FILE).read_text()) if folder else None
+    except (OSError, ValueError):
+        return None
+    if not isinstance(kept, dict) or kept.get("font") != key:
+        return None
+    widths: dict[int, int] = {}
+    for start, count, width in kept["runs"]:
+        widths.update(dict.fromkeys(range(start, start + count), width))
+    return widths
+
+
+def _keep_widths(key: str, widths: dict[int, int] | None) -> dict[int, int] | None:
+    """Write ``widths`` as runs of consecutive code points of one width (atomically)."""
+    folder = _widths_folder.get("path")
+    if widths and folder:
+        runs: list[list[int]] = []
+        for cp in sorted(widths):
+            if runs and runs[-1][0] + runs[-1][1] == cp and runs[-1][2] == widths[cp]:
+                runs[-1][1] += 1
+            else:
+                runs.append([cp, 1, widths[cp]])
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f"{WIDTHS_FILE}.{os.getpid()}"
+            tmp.write_text(json.dumps({"font": key, "runs": runs}))
+            tmp.replace(folder / WIDTHS_FILE)
+        except OSError:
+            pass
+    return widths
+
+
+WIDTHS_FILE = "mono-widths.json"
 
 
 _memo: dict[str, int] = {}
@@ -155,11 +211,49 @@ class Column:
     align: str = "left"
 
 
-@dataclass
 class GridRow:
-    lines: list[str]
-    images: list[str] = field(default_factory=list)  # thumbnail URLs
-    shade: bool = False
+    """A row on a page (or the part of a tall row that fits): its text lines, written from its
+    cells' measured lines when read, so that a laid-out ledger holds no text of its own."""
+
+    __slots__ = ("_cells", "_index", "_span", "images", "shade")
+
+    def __init__(self, cells: _Cells, index: int, span: tuple[int, int], images: list[str], shade: bool):
+        self._cells, self._index, self._span = cells, index, span
+        self.images = images  # thumbnail URLs
+        self.shade = shade
+
+    @property
+    def lines(self) -> list[str]:
+        return self._cells.lines(self._index, *self._span)
+
+
+class _Cells:
+    """Every row's cells broken into padded lines, column by column: each distinct text of a
+    column is measured once (a county ledger repeats its places, organisers, types, dates and
+    hours tens of thousands of times), and row heights come from C-level maps over the columns."""
+
+    def __init__(self, columns: list[Column], rows: list[list[object]]):
+        self.blanks = [" " * c.width for c in columns]
+        self.by_column = [self._column([cells[j] for cells in rows], col) for j, col in enumerate(columns)]
+
+    @staticmethod
+    def _column(values: list[object], col: Column) -> list[tuple[str, ...]]:
+        if all(type(v) is str for v in values):
+            known = {v: _measure(v, col) for v in set(values)}
+            return list(map(known.__getitem__, values))
+        return [_measure(v, col) for v in values]
+
+    def heights(self, min_lines: list[int]) -> list[int]:
+        return list(map(max, min_lines, *(map(len, column) for column in self.by_column)))
+
+    def lines(self, i: int, start: int, end: int) -> list[str]:
+        cells = [column[i] for column in self.by_column]
+        return ["".join([c[k] if k < len(c) else blank for c, blank in zip(cells, self.blanks)]).rstrip()
+                for k in range(start, end)]
+
+
+def _measure(value: object, col: Column) -> tuple[str, ...]:
+    return tuple(_pad_line(text, used, col.width, col.align) for text, used in wrap_widths(value, col.width - 2))
 
 
 @dataclass
@@ -210,19 +304,14 @@ class Grid:
 
 def format_row(columns: list[Column], cells: list[object], min_lines: int = 1) -> list[str]:
     """The text lines of one table row: each cell wrapped inside its column, padded to width."""
-    wrapped = [wrap_widths(cell, col.width - 2) for cell, col in zip(cells, columns)]
-    height = max(min_lines, max(len(w) for w in wrapped))
-    lines = []
-    for k in range(height):
-        parts = []
-        for w, col in zip(wrapped, columns):
-            text, used = w[k] if k < len(w) else ("", 0)
-            if col.align == "right" and text:
-                parts.append(" " * (col.width - 1 - used) + text + " ")
-            else:
-                parts.append(" " + text + " " * (col.width - 1 - used))
-        lines.append("".join(parts).rstrip())
-    return lines
+    row = _Cells(columns, [cells])
+    return row.lines(0, 0, row.heights([min_lines])[0])
+
+
+def _pad_line(text: str, used: int, width: int, align: str) -> str:
+    if align == "right" and text:
+        return " " * (width - 1 - used) + text + " "
+    return " " + text + " " * (width - 1 - used)
 
 
 def layout(columns: list[Column], rows: list[tuple[list[object], list[str]]], *, page_height_pt: float,
@@ -238,22 +327,23 @@ def layout(columns: list[Column], rows: list[tuple[list[object], list[str]]], *,
     header = format_row(columns, [c.label for c in columns])
     row_rule = 0.5
     head_h = len(header) * line_pt + row_rule
+    images_of = [images[:max_images] if image_column is not None else [] for _, images in rows]
+    cells = _Cells(columns, [row_cells for row_cells, _ in rows])
+    heights = cells.heights([2 if images else 1 for images in images_of])
     pages: list[GridPage] = []
     current: list[GridRow] = []
     room = page_height_pt - first_page_offset_pt - head_h
-    for i, (cells, images) in enumerate(rows):
-        images = images[:max_images] if image_column is not None else []
-        lines = format_row(columns, cells, 2 if images else 1)
-        shade = bool(i % 2)
-        while lines:
+    for i, height in enumerate(heights):
+        images, shade, done = images_of[i], bool(i % 2), 0
+        while done < height:
             fits = int((room - row_rule) // line_pt)
-            if len(lines) <= fits:
-                current.append(GridRow(lines, images, shade))
-                room -= len(lines) * line_pt + row_rule
+            if height - done <= fits:
+                current.append(GridRow(cells, i, (done, height), images, shade))
+                room -= (height - done) * line_pt + row_rule
                 break
             if not current and fits >= 1:  # taller than a page: split the row
-                current.append(GridRow(lines[:fits], images, shade))
-                lines, images = lines[fits:], []
+                current.append(GridRow(cells, i, (done, done + fits), images, shade))
+                done, images = done + fits, []
             pages.append(GridPage(current))
             current, room = [], page_height_pt - head_h
     if last_page_reserve_pt and room < last_page_reserve_pt and len(current) > 1:

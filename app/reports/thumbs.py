@@ -2,6 +2,7 @@
 row of a 1,000-page PDF would dominate its rendering time). Made once, cached on disk."""
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,8 +34,8 @@ def thumbnail_url(upload_dir: str, root: str, filename: str, side: int = THUMB_S
     use; None when the photo is missing or unreadable (the report then simply shows no picture)."""
     if not THUMB_NAME.match(filename or ""):
         return None
-    target = _size_dir(root, side) / filename
-    if not target.exists():
+    target = os.path.join(_size_dir(root, side), filename)  # str paths: called for every photo of a ledger
+    if not os.path.exists(target):
         source = photo_path(upload_dir, filename)
         try:
             from PIL import Image
