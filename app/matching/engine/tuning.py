@@ -63,17 +63,17 @@ CHEAP_ARCS_PER_CHILD = 4
 #: a round of at least this many children (not steered) whose children group into at most
 #: CLASS_SHARE as many classes is first looked at on its class graph (engine/classgraph.py: one
 #: member per class)...
-CLASS_GRAPH_MIN_CHILDREN = 30_000
-#: ... and solved there when every child's arcs would be more than this many (the graph of
-#: every arc and its solve would not fit in memory); else the per-child graph is built as usual
-CLASS_GRAPH_MIN_ARCS = 40_000_000
+CLASS_GRAPH_MIN_CHILDREN = 5_000
+#: ... and solved there when every child's arcs would be more than this many; else the
+#: per-child graph is built as usual
+CLASS_GRAPH_MIN_ARCS = 1_000_000
 #: the class graph's first arc set: each volunteer's this many cheapest arcs (with each class's
 #: PRUNED_ARCS_PER_CHILD cheapest)
 CLASS_GRAPH_ARCS_PER_VOLUNTEER = 8
 #: ... and each round adds the violating arcs (at most this many per class and per volunteer,
 #: the most violated, when they are very many) ...
-CLASS_GRAPH_MOST_VIOLATED = 4
+CLASS_GRAPH_MOST_VIOLATED = 8
 #: ... or, when they are fewer, the nearly tight arcs with them (reduced cost below this)
-CLASS_GRAPH_NEAR_TIGHT = 0
+CLASS_GRAPH_NEAR_TIGHT = 200
 #: the class graph's first arc set: each class's this many cheapest arcs
 CLASS_GRAPH_ARCS_PER_CLASS = 8
