@@ -37,7 +37,7 @@ import numpy as np
 from . import tuning
 from .arcs import cheapest_per
 from .classes import _class_flow, child_classes
-from .duals import INF, most_violated
+from .duals import INF, most_violated, violations
 from .flow import narrow
 from .graph import CandidateGraph, build_graph, pair_costs, pair_violations
 from .problem import Problem
@@ -187,22 +187,11 @@ class ClassGraphSolve:
             flows = _class_flow(n, nv, tails, heads, rc, caps, ru, self.cap, size, -price)
         return flows
 
-    def violations(self, u: np.ndarray, price: np.ndarray, chunk: int = 4_000_000, above: int = 0):
-        """Class arcs with ``u - price - cost > above``, and that slack."""
-        g = self.g
-        pos_parts, slack_parts = [], []
-        for s in range(0, g.n_arcs, chunk):
-            e = min(s + chunk, g.n_arcs)
-            sl = u[g.ci[s:e]]
-            sl -= price[g.vj[s:e]]
-            sl -= g.cost[s:e]
-            hit = np.flatnonzero(sl > above)
-            if hit.size:
-                pos_parts.append(hit + s)
-                slack_parts.append(sl[hit])
-        if not pos_parts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        return np.concatenate(pos_parts), np.concatenate(slack_parts)
+    def violations(self, u: np.ndarray, price: np.ndarray, above: int = 0):
+        """Class arcs with ``u - price - cost > above``, and that slack: the per-child scan of
+        :func:`.duals.violations` over the class graph, every class in the flow, no churn."""
+        none = np.zeros(0, dtype=np.int64)
+        return violations(self.g, None, np.arange(self.g.n_children), u, price, none, 0, above=above)
 
 
 def class_duals(pk, pv, pcost, uk, uv, ucost, uflow, size, U, cap, p_init=None,
